@@ -1,0 +1,108 @@
+"""Settings of one Fusen instance: where its data lives and which URL QR codes encode."""
+import ipaddress
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8080
+DATABASE_NAME = 'fusen.db'
+STORAGE_SECRET_NAME = 'storage_secret'
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Maximum lengths of what people type, counted in characters as people see them."""
+
+    note: int = 140
+    nickname: int = 20
+    title: int = 80
+    session_name: int = 30
+    question: int = 200
+    venue: int = 80
+    cards_per_session: int = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where one instance keeps its data and how the outside world reaches it."""
+
+    data_dir: Path
+    public_url: str
+    host: str = '0.0.0.0'
+    port: int = DEFAULT_PORT
+    limits: Limits = Limits()
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / DATABASE_NAME
+
+
+def make_settings(data_dir: str | Path | None = None, public_url: str | None = None,
+                  host: str = '0.0.0.0', port: int = DEFAULT_PORT) -> Settings:
+    """Build settings, creating the data folder and filling in the public URL from the LAN address.
+
+    :raises ValueError: if the public URL is not an absolute http(s) URL
+    """
+    folder = Path(data_dir or os.environ.get('FUSEN_DATA_DIR') or default_data_dir()).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    url = public_url or os.environ.get('FUSEN_PUBLIC_URL') or f'http://{lan_address()}:{port}'
+    return Settings(data_dir=folder, public_url=normalize_public_url(url), host=host, port=port)
+
+
+def default_data_dir() -> Path:
+    """Return ``data/`` beside run.py, the folder where an instance keeps its files by default."""
+    return Path(__file__).resolve().parent.parent / 'data'
+
+
+def normalize_public_url(url: str) -> str:
+    """Return the URL without a trailing slash.
+
+    :raises ValueError: if the URL is not an absolute http(s) URL
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {'http', 'https'} or not parts.netloc:
+        raise ValueError(f'public URL {url!r} is not an absolute http(s) URL; use for example http://192.168.1.20:8080')
+    return url.strip().rstrip('/')
+
+
+def lan_address() -> str:
+    """Return the first private IPv4 address of an active interface, or 127.0.0.1 if there is none.
+
+    Phones on the venue Wi-Fi reach the laptop at this address, so QR codes encode it by default.
+    It reads the interface table only and sends no packet.
+    """
+    stats = psutil.net_if_stats()
+    for name, addresses in psutil.net_if_addrs().items():
+        if name in stats and not stats[name].isup:
+            continue
+        for address in addresses:
+            if address.family.name != 'AF_INET':
+                continue
+            ip = ipaddress.ip_address(address.address)
+            if ip.is_private and not ip.is_loopback and not ip.is_link_local:
+                return str(ip)
+    log.warning('no private IPv4 address found; QR codes will point at 127.0.0.1 unless --public-url is given')
+    return '127.0.0.1'
+
+
+def storage_secret(data_dir: Path) -> str:
+    """Return the secret that signs browser cookies, from FUSEN_STORAGE_SECRET or a file in the data folder.
+
+    The file is created on first use, so the secret never sits in the repository.
+    """
+    from_env = os.environ.get('FUSEN_STORAGE_SECRET')
+    if from_env:
+        return from_env
+    path = data_dir / STORAGE_SECRET_NAME
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32), encoding='utf-8')
+        path.chmod(0o600)
+        log.info('created a new storage secret in %s', path)
+    return path.read_text(encoding='utf-8').strip()

@@ -1,0 +1,90 @@
+"""The domain: workshops, their sessions, printed cards, participants and notes."""
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    """Where a note came from."""
+
+    PAPER = 'paper'
+    ONLINE = 'online'
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """One 対話会: its title, date, venue and main question."""
+
+    id: str
+    title: str
+    date: str
+    venue: str
+    question: str
+    join_token: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """A table or theme of a workshop, with its own question and join link."""
+
+    id: int
+    workshop_id: str
+    position: int
+    letter: str
+    name: str
+    question: str
+    join_token: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """A printed card, bound to one session by its token."""
+
+    id: int
+    session_id: int
+    number: int
+    code: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A remote resident, anonymous unless a nickname is given."""
+
+    id: str
+    workshop_id: str
+    nickname: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """One idea on the board, from paper or online, with the names a board shows beside it."""
+
+    id: int
+    workshop_id: str
+    session_id: int
+    source: Source
+    text: str
+    created_at: str
+    updated_at: str
+    card_id: int | None = None
+    card_code: str | None = None
+    participant_id: str | None = None
+    nickname: str = ''
+
+
+@dataclass(frozen=True)
+class NewWorkshop:
+    """A workshop just created, with the facilitator key that is shown only this once."""
+
+    workshop: Workshop
+    sessions: list[Session]
+    facilitator_key: str
+
+
+@dataclass(frozen=True)
+class NoteChanged:
+    """The event the store emits after a note's commit; ``created`` is False for an update."""
+
+    note: Note
+    created: bool
