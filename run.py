@@ -1,0 +1,214 @@
+"""Fusen's entry point: ``python run.py`` serves the app; subcommands do the organiser's jobs.
+
+Run ``python run.py --help`` for the options and ``python run.py COMMAND --help`` for a command.
+"""
+import argparse
+import logging
+import os
+import sys
+from contextlib import closing
+from pathlib import Path
+
+from workshop import demo, i18n
+from workshop.config import DEFAULT_PORT, Settings, make_settings, storage_secret
+from workshop.export import export_data, to_csv, to_json
+from workshop.model import Workshop
+from workshop.store import NotFound, Store
+from workshop.text import InvalidText
+from workshop.urls import board_url, facilitator_url, join_url
+
+log = logging.getLogger('fusen')
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command; return the exit code."""
+    if os.environ.get('NICEGUI_USER_SIMULATION'):
+        serve(make_settings(), demo_data=False)  # pytest's command line is not ours to parse
+        return 0
+
+    language = cli_language()
+    parser = build_parser(language)
+    args = parser.parse_args(argv)
+    try:
+        settings = make_settings(args.data_dir, args.public_url, args.host, args.port)
+        if args.command is None:
+            _configure_logging(logging.INFO)
+            serve(settings, demo_data=args.demo)
+            return 0
+        _configure_logging(logging.WARNING)  # a command prints its result; progress logs would bury it
+        with closing(Store(settings.database_path, settings.limits)) as store:
+            return args.handler(args, store, settings, language)
+    except CommandError as error:
+        print(f'{parser.prog}: {i18n.translate(language, "cli.error")}: {error}', file=sys.stderr)
+        return 1
+    except (NotFound, ValueError) as error:
+        message = i18n.error_message(language, error) if isinstance(error, InvalidText) else str(error)
+        print(f'{parser.prog}: {i18n.translate(language, "cli.error")}: {message}', file=sys.stderr)
+        return 1
+
+
+def serve(settings: Settings, *, demo_data: bool) -> None:
+    """Serve the app on the settings' host and port until interrupted."""
+    from nicegui import app, ui
+    from nicegui.storage import Storage
+
+    from sessions.app import register
+
+    store = Store(settings.database_path, settings.limits)
+    if demo_data and not store.workshops():
+        created = demo.create_demo(store)
+        log.info('created demo workshop %s', created.workshop.id)
+        print(f'demo facilitator page: {facilitator_url(settings.public_url, created.facilitator_key)}', flush=True)
+    register(store, settings)
+    app.on_shutdown(store.close)
+    if not os.environ.get('NICEGUI_USER_SIMULATION'):
+        Storage.path = settings.data_dir / 'browser-storage'
+        log.info('serving on %s:%d, QR codes point to %s', settings.host, settings.port, settings.public_url)
+    ui.run(host=settings.host, port=settings.port, title='Fusen', language='ja', show=False, reload=False,
+           storage_secret=storage_secret(settings.data_dir), reconnect_timeout=60.0, show_welcome_message=False)
+
+
+def build_parser(language: str) -> argparse.ArgumentParser:
+    """Build the command-line parser with help texts in the given language."""
+    def t(key: str, **params: object) -> str:
+        return i18n.translate(language, key, **params)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--data-dir', type=Path, help=t('cli.help.data_dir'))
+    common.add_argument('--public-url', help=t('cli.help.public_url'))
+    common.add_argument('--host', default='0.0.0.0', help=t('cli.help.host'))
+    common.add_argument('--port', type=int, default=DEFAULT_PORT, help=t('cli.help.port'))
+
+    parser = argparse.ArgumentParser(prog='run.py', description=t('cli.description'), parents=[common])
+    parser.add_argument('--demo', action='store_true', help=t('cli.help.demo'))
+    parser.set_defaults(command=None)
+    commands = parser.add_subparsers(title=t('cli.commands'), dest='command')
+
+    new = commands.add_parser('new', parents=[common], help=t('cli.new.help'))
+    new.add_argument('title', help=t('cli.new.title'))
+    new.add_argument('--session', action='append', default=[], metavar='NAME', help=t('cli.new.session'))
+    new.add_argument('--date', default='', help=t('cli.new.date'))
+    new.add_argument('--venue', default='', help=t('cli.new.venue'))
+    new.add_argument('--question', default='', help=t('cli.new.question'))
+    new.set_defaults(handler=command_new)
+
+    cards = commands.add_parser('cards', parents=[common], help=t('cli.cards.help'))
+    cards.add_argument('workshop', help=t('cli.workshop'))
+    cards.add_argument('--session', metavar='NAME', help=t('cli.cards.session'))
+    cards.add_argument('--sheets', type=_positive_int, default=1, help=t('cli.cards.sheets'))
+    cards.add_argument('-o', '--output', type=Path, required=True, help=t('cli.output_pdf'))
+    cards.set_defaults(handler=command_cards)
+
+    minutes = commands.add_parser('minutes', parents=[common], help=t('cli.minutes.help'))
+    minutes.add_argument('workshop', help=t('cli.workshop'))
+    minutes.add_argument('-o', '--output', type=Path, required=True, help=t('cli.output_pdf'))
+    minutes.add_argument('--lang', choices=i18n.LANGUAGES, default=language, help=t('cli.lang'))
+    minutes.set_defaults(handler=command_minutes)
+
+    export = commands.add_parser('export', parents=[common], help=t('cli.export.help'))
+    export.add_argument('workshop', help=t('cli.workshop'))
+    export.add_argument('--format', choices=['json', 'csv'], default='json', help=t('cli.export.format'))
+    export.add_argument('-o', '--output', type=Path, help=t('cli.export.output'))
+    export.set_defaults(handler=command_export)
+    return parser
+
+
+def command_new(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
+    """Create a workshop and print its id, facilitator URL and join URL."""
+    created = store.create_workshop(args.title, date=args.date, venue=args.venue, question=args.question,
+                                    sessions=[(name, '') for name in args.session])
+    workshop = created.workshop
+    print(f'workshop: {workshop.id}')
+    print(f'facilitator: {facilitator_url(settings.public_url, created.facilitator_key)}')
+    print(f'join: {join_url(settings.public_url, workshop.join_token)}')
+    print(f'board: {board_url(settings.public_url, workshop.id)}')
+    for session in created.sessions:
+        print(f'join {session.letter} {session.name}: {join_url(settings.public_url, session.join_token)}')
+    return 0
+
+
+def command_cards(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
+    """Create new cards and write their sheets as one PDF."""
+    from printouts.cards import card_sheets_pdf
+
+    workshop = _find_workshop(store, args.workshop, language)
+    _check_folder(args.output, language)  # before any card is created, so a bad path leaves none behind
+    sessions = store.sessions(workshop.id)
+    if args.session:
+        sessions = [session for session in sessions if session.name == args.session.strip()]
+        if not sessions:
+            raise CommandError(i18n.translate(language, 'cli.session_not_found', name=args.session, id=workshop.id))
+    cards = []
+    for session in sessions:
+        cards += store.create_cards(session.id, args.sheets * 10)
+    pdf = card_sheets_pdf(workshop, store.sessions(workshop.id), cards, settings.public_url, language)
+    _write(args.output, pdf, language)
+    print(i18n.translate(language, 'cli.cards.done', count=len(cards), path=args.output))
+    return 0
+
+
+def command_minutes(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
+    """Write the minutes PDF of a workshop."""
+    from printouts.minutes import minutes_pdf
+
+    workshop = _find_workshop(store, args.workshop, language)
+    pdf = minutes_pdf(workshop, store.sessions(workshop.id), store.notes(workshop.id),
+                      store.participant_count(workshop.id), args.lang)
+    _write(args.output, pdf, language)
+    print(i18n.translate(language, 'cli.minutes.done', path=args.output))
+    return 0
+
+
+def command_export(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
+    """Write the JSON or CSV export to a file or standard output."""
+    data = export_data(store, _find_workshop(store, args.workshop, language).id)
+    content = to_json(data) if args.format == 'json' else to_csv(data)
+    if args.output:
+        _write(args.output, content.encode('utf-8'), language)
+    else:
+        sys.stdout.write(content)
+    return 0
+
+
+def cli_language() -> str:
+    """Pick the terminal's language from FUSEN_LANG or LANG: English for en*, Japanese otherwise."""
+    value = os.environ.get('FUSEN_LANG') or os.environ.get('LANG') or ''
+    return 'en' if value.lower().startswith('en') else 'ja'
+
+
+def _configure_logging(level: int) -> None:
+    logging.basicConfig(level=level, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+
+
+class CommandError(Exception):
+    """A bad input to a command, with the one-line message to print."""
+
+
+def _find_workshop(store: Store, workshop_id: str, language: str) -> Workshop:
+    workshop = store.find_workshop(workshop_id)
+    if workshop is None:
+        raise CommandError(i18n.translate(language, 'cli.workshop_not_found', id=workshop_id))
+    return workshop
+
+
+def _check_folder(path: Path, language: str) -> None:
+    if not path.parent.is_dir():
+        raise CommandError(i18n.translate(language, 'cli.no_folder', path=path.parent))
+
+
+def _write(path: Path, content: bytes, language: str) -> None:
+    _check_folder(path, language)
+    path.write_bytes(content)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1 or value > 50:
+        raise argparse.ArgumentTypeError(f'{text} is not a number from 1 to 50')
+    return value
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    exit_code = main()
+    if exit_code and not os.environ.get('NICEGUI_USER_SIMULATION'):
+        sys.exit(exit_code)

@@ -1,0 +1,1 @@
+"""What people see in a browser: set-up, facilitator, card, join and board pages."""

@@ -1,0 +1,21 @@
+"""Registers every page of the app on NiceGUI and connects them to the store."""
+import logging
+
+from workshop.config import Settings
+from workshop.store import Store
+
+from . import board, card_page, facilitator, join_page, live, runtime, setup
+
+log = logging.getLogger(__name__)
+
+
+def register(store: Store, settings: Settings) -> None:
+    """Register all pages, serving the given store; call once before ``ui.run``."""
+    runtime.install(store, settings)
+    live.connect(store)
+    setup.register()
+    facilitator.register()
+    card_page.register()
+    join_page.register()
+    board.register()
+    log.info('pages registered for data folder %s, public URL %s', settings.data_dir, settings.public_url)

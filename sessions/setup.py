@@ -1,0 +1,5 @@
+"""Placeholder until the page is built."""
+
+
+def register() -> None:
+    """Register no page yet."""

@@ -1,0 +1,50 @@
+"""The look shared by every page: large type, the header with its language switch, the not-found page."""
+import html
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from nicegui import ui
+
+from workshop import i18n
+
+from .texts import LANGUAGE_KEY, Texts
+
+# Large type and large touch targets: residents in their seventies read these pages on small phones.
+_CSS = '''
+body { font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #f7f5ef; }
+.fusen-header { background: #1f4e79; color: white; }
+.fusen-header a { color: white; }
+.fusen-page { width: 100%; max-width: 720px; margin: 0 auto; padding: 12px; gap: 16px; }
+.fusen-wide { max-width: none; }
+.fusen-card { width: 100%; padding: 16px; border-radius: 12px; }
+.fusen-question { font-size: 1.25rem; font-weight: 700; }
+.fusen-muted { color: #555; font-size: 0.95rem; }
+.fusen-big-button { font-size: 1.25rem; min-height: 56px; width: 100%; }
+.fusen-note-mine { background: #fffbe6; border-left: 6px solid #f2c200; padding: 8px 12px; border-radius: 6px; width: 100%; white-space: pre-wrap; overflow-wrap: anywhere; }
+.q-field__native, .q-field__label { font-size: 1.1rem; }
+'''
+
+
+def frame(texts: Texts, request: Request, title: str, *, wide: bool = False) -> ui.column:
+    """Build the header and return the page's main column, into which the page adds its content."""
+    ui.add_css(_CSS)
+    ui.page_title(f'{title} | {texts("app.name")}')
+    with ui.header().classes('fusen-header items-center justify-between px-4 py-2'):
+        ui.label(texts('app.name')).classes('text-xl font-bold')
+        other = 'en' if texts.language == 'ja' else 'ja'
+        ui.link(i18n.language_name(other), f'{request.url.path}?{LANGUAGE_KEY}={other}') \
+            .classes('text-lg underline').props(f'lang={other}').mark('language-switch')
+    return ui.column().classes('fusen-page' + (' fusen-wide' if wide else ''))
+
+
+def not_found(texts: Texts) -> HTMLResponse:
+    """Return a small self-contained 404 page, so a forged or stale link costs no websocket or page state."""
+    title = html.escape(texts('notfound.title'))
+    body = html.escape(texts('notfound.body'))
+    page = (f'<!doctype html><html lang="{texts.language}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{title}</title></head>'
+            '<body style="font-family: sans-serif; font-size: 20px; line-height: 1.6; max-width: 36em; '
+            'margin: 2em auto; padding: 0 1em; color: #1a1a1a;">'
+            f'<h1 style="font-size: 1.5em;">{title}</h1><p>{body}</p></body></html>')
+    return HTMLResponse(page, status_code=404)
