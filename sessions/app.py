@@ -1,6 +1,8 @@
 """Registers every page of the app on NiceGUI and connects them to the store."""
 import logging
 
+from nicegui import ui
+
 from workshop.config import Settings
 from workshop.store import Store
 
@@ -12,6 +14,7 @@ log = logging.getLogger(__name__)
 def register(store: Store, settings: Settings) -> None:
     """Register all pages, serving the given store; call once before ``ui.run``."""
     runtime.install(store, settings)
+    ui.button.default_props('no-caps')  # Quasar upper-cases captions, which garbles mixed Japanese and Latin
     live.connect(store)
     setup.register()
     facilitator.register()

@@ -1,5 +1,164 @@
-"""Placeholder until the page is built."""
+"""The facilitator's page, opened by the secret link: links, QR codes, card sheets, minutes and exports."""
+import base64
+import logging
+from datetime import datetime
+
+from fastapi import Request
+from nicegui import run, ui
+
+from workshop.export import export_data, to_csv, to_json
+from workshop.model import NoteChanged, Session, Source, Workshop
+from workshop.urls import board_url, join_url, qr_text
+
+from . import live, runtime
+from .texts import Texts, page_texts
+from .theme import frame, not_found
+
+log = logging.getLogger(__name__)
+
+MAX_SHEETS = 20
 
 
 def register() -> None:
-    """Register no page yet."""
+    ui.page('/f/{key}')(facilitator_page)
+    ui.page('/F/{key}')(facilitator_page)
+
+
+def facilitator_page(key: str, request: Request):
+    """Show one workshop's tools to whoever holds its facilitator key."""
+    t = page_texts(request)
+    store = runtime.store()
+    workshop = store.workshop_by_facilitator_key(key)
+    if workshop is None:
+        return not_found(t)
+    sessions = store.sessions(workshop.id)
+    with frame(t, request, t('facilitator.title', title=workshop.title)):
+        _header(t, workshop)
+        _counts(t, workshop)
+        _links(t, workshop, sessions)
+        _cards(t, workshop, sessions)
+        _records(t, workshop)
+    return None
+
+
+def _header(t: Texts, workshop: Workshop) -> None:
+    ui.label(workshop.title).classes('text-2xl font-bold').mark('workshop-title')
+    details = ' ／ '.join(part for part in (workshop.date, workshop.venue) if part)
+    if details:
+        ui.label(details).classes('fusen-muted')
+    if workshop.question:
+        ui.label(workshop.question).classes('fusen-question')
+
+
+def _counts(t: Texts, workshop: Workshop) -> None:
+    """Show the note counts and keep them current as notes arrive."""
+    notes = runtime.store().notes(workshop.id)
+    totals = {source: sum(1 for note in notes if note.source == source) for source in Source}
+    label = ui.label().classes('text-lg').mark('counts')
+
+    def show() -> None:
+        label.set_text(t('facilitator.counts', total=sum(totals.values()), paper=totals[Source.PAPER],
+                         online=totals[Source.ONLINE]))
+
+    def on_change(change: NoteChanged) -> None:
+        if change.created and change.note.workshop_id == workshop.id:
+            totals[change.note.source] += 1
+            show()
+
+    show()
+    live.note_changed.subscribe(on_change)
+
+
+def _links(t: Texts, workshop: Workshop, sessions: list[Session]) -> None:
+    public_url = runtime.settings().public_url
+    with ui.card().classes('fusen-card'):
+        ui.label(t('facilitator.board')).classes('text-lg font-bold')
+        board = board_url(public_url, workshop.id)
+        ui.link(board, board, new_tab=True).classes('break-all').mark('board-link')
+        ui.label(t('facilitator.join')).classes('text-lg font-bold mt-2')
+        ui.label(t('facilitator.join_hint')).classes('fusen-muted')
+        _join_link(t('facilitator.join_all'), join_url(public_url, workshop.join_token), 'join-all')
+        for session in sessions:
+            _join_link(f'{session.letter}　{session.name}', join_url(public_url, session.join_token),
+                       f'join-{session.letter}')
+
+
+def _join_link(caption: str, url: str, marker: str) -> None:
+    with ui.row().classes('items-center gap-4 w-full no-wrap'):
+        ui.image(_qr_data_url(url)).classes('w-28 h-28 shrink-0').props('no-spinner no-transition')
+        with ui.column().classes('gap-0'):
+            ui.label(caption).classes('font-bold')
+            ui.label(url).classes('break-all fusen-muted').mark(marker)
+
+
+def _cards(t: Texts, workshop: Workshop, sessions: list[Session]) -> None:
+    """Offer new card sheets for one session or all sessions."""
+    store = runtime.store()
+    with ui.card().classes('fusen-card'):
+        ui.label(t('facilitator.cards')).classes('text-lg font-bold')
+        ui.label(t('facilitator.cards_hint')).classes('fusen-muted')
+        choices = {0: t('facilitator.all_sessions'), **{s.id: f'{s.letter}　{s.name}' for s in sessions}}
+        with ui.row().classes('items-end gap-4 w-full'):
+            chosen = ui.select(choices, value=0, label=t('facilitator.session')).classes('min-w-[12rem]') \
+                .mark('card-session')
+            sheets = ui.number(t('facilitator.sheets'), value=1, min=1, max=MAX_SHEETS, precision=0) \
+                .classes('w-56').mark('card-sheets')
+
+        async def make_cards() -> None:
+            from printouts.cards import card_sheets_pdf
+
+            count = int(sheets.value or 0)
+            if not 1 <= count <= MAX_SHEETS:
+                ui.notify(t('facilitator.sheets_range', max=MAX_SHEETS), type='negative')
+                return
+            targets = [s for s in sessions if chosen.value in (0, s.id)]
+            button.disable()
+            try:
+                cards = []
+                for session in targets:
+                    cards += await run.io_bound(store.create_cards, session.id, count * 10)
+                pdf = await run.io_bound(card_sheets_pdf, workshop, sessions, cards, runtime.settings().public_url,
+                                         t.language)
+            except ValueError as error:
+                log.warning('card sheets for workshop %s failed: %s', workshop.id, error)
+                ui.notify(t('facilitator.cards_failed'), type='negative')
+                return
+            finally:
+                button.enable()
+            ui.download.content(pdf, f'fusen-cards-{workshop.id}.pdf', 'application/pdf')
+
+        button = ui.button(t('facilitator.make_cards'), icon='print', on_click=make_cards).mark('make-cards')
+
+
+def _records(t: Texts, workshop: Workshop) -> None:
+    """Offer the minutes and the exports as downloads."""
+    store = runtime.store()
+    stamp = datetime.now().strftime('%Y%m%d-%H%M')
+
+    async def minutes() -> None:
+        from printouts.minutes import minutes_pdf
+
+        pdf = await run.io_bound(minutes_pdf, workshop, store.sessions(workshop.id), store.notes(workshop.id),
+                                 store.participant_count(workshop.id), t.language)
+        ui.download.content(pdf, f'fusen-minutes-{workshop.id}-{stamp}.pdf', 'application/pdf')
+
+    def export(kind: str) -> None:
+        data = export_data(store, workshop.id)
+        content = to_json(data) if kind == 'json' else to_csv(data)
+        media_type = 'application/json' if kind == 'json' else 'text/csv'
+        ui.download.content(content.encode('utf-8'), f'fusen-{workshop.id}-{stamp}.{kind}', media_type)
+
+    with ui.card().classes('fusen-card'):
+        ui.label(t('facilitator.records')).classes('text-lg font-bold')
+        with ui.row().classes('gap-4'):
+            ui.button(t('facilitator.minutes'), icon='description', on_click=minutes).mark('minutes')
+            ui.button(t('facilitator.export_json'), on_click=lambda: export('json')).props('outline') \
+                .mark('export-json')
+            ui.button(t('facilitator.export_csv'), on_click=lambda: export('csv')).props('outline') \
+                .mark('export-csv')
+
+
+def _qr_data_url(url: str) -> str:
+    from printouts.qr import qr_png
+
+    return 'data:image/png;base64,' + base64.b64encode(qr_png(qr_text(url))).decode('ascii')
