@@ -1,0 +1,112 @@
+"""The organiser's commands in run.py, run as a real process."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(data_dir: Path, *args: str, language: str = 'ja_JP.UTF-8') -> subprocess.CompletedProcess:
+    environment = {**os.environ, 'LANG': language, 'FUSEN_LANG': ''}
+    return subprocess.run([sys.executable, str(ROOT / 'run.py'), *args, '--data-dir', str(data_dir),
+                           '--public-url', 'http://127.0.0.1:8080'],
+                          capture_output=True, text=True, env=environment, timeout=120)
+
+
+@pytest.fixture
+def created(data_dir: Path) -> dict[str, str]:
+    result = run_cli(data_dir, 'new', '壱岐市 対話会', '--session', '観光', '--session', '子育て',
+                     '--venue', '壱岐の島ホール')
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(': ', 1) for line in result.stdout.splitlines())
+    return lines
+
+
+def test_new_prints_id_and_urls(created: dict[str, str]) -> None:
+    assert len(created['workshop']) == 10
+    assert created['facilitator'].startswith('http://127.0.0.1:8080/f/')
+    assert created['join'].startswith('http://127.0.0.1:8080/j/')
+    assert created['board'] == f'http://127.0.0.1:8080/board/{created["workshop"]}'
+
+
+def test_cards_writes_pdf(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    output = tmp_path / 'cards.pdf'
+    result = run_cli(data_dir, 'cards', created['workshop'], '--session', '子育て', '--sheets', '2', '-o', str(output))
+    assert result.returncode == 0, result.stderr
+    assert output.read_bytes().startswith(b'%PDF')
+    assert '20' in result.stdout
+
+
+def test_export_json_schema(data_dir: Path, created: dict[str, str]) -> None:
+    result = run_cli(data_dir, 'export', created['workshop'], '--format', 'json')
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data['schema'] == 'fusen.export/1'
+    assert data['workshop']['venue'] == '壱岐の島ホール'
+    assert [session['name'] for session in data['sessions']] == ['観光', '子育て']
+    assert data['counts'] == {'notes': 0, 'paper': 0, 'online': 0, 'participants': 0}
+
+
+def test_minutes_writes_pdf(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    output = tmp_path / 'minutes.pdf'
+    result = run_cli(data_dir, 'minutes', created['workshop'], '-o', str(output))
+    assert result.returncode == 0, result.stderr
+    assert output.read_bytes().startswith(b'%PDF')
+
+
+@pytest.mark.parametrize('command', [
+    ['cards', 'nosuchid00', '-o', 'cards.pdf'],
+    ['minutes', 'nosuchid00', '-o', 'minutes.pdf'],
+    ['export', 'nosuchid00'],
+])
+def test_missing_workshop_one_line_error(data_dir: Path, tmp_path: Path, command: list[str]) -> None:
+    result = run_cli(data_dir, *command)
+    assert result.returncode == 1
+    assert result.stderr.strip().count('\n') == 0
+    assert '対話会「nosuchid00」が見つかりません' in result.stderr
+
+
+def test_missing_workshop_in_english(data_dir: Path) -> None:
+    result = run_cli(data_dir, 'export', 'nosuchid00', language='en_US.UTF-8')
+    assert result.returncode == 1
+    assert result.stderr.strip() == "run.py: error: workshop 'nosuchid00' not found; check the id that new printed."
+
+
+def test_unknown_session_creates_no_cards(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    result = run_cli(data_dir, 'cards', created['workshop'], '--session', '防災', '-o', str(tmp_path / 'c.pdf'))
+    assert result.returncode == 1
+    assert 'テーブル「防災」はありません' in result.stderr
+    export = json.loads(run_cli(data_dir, 'export', created['workshop']).stdout)
+    assert export['counts']['notes'] == 0
+
+
+def test_missing_output_folder_creates_no_cards(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    result = run_cli(data_dir, 'cards', created['workshop'], '-o', str(tmp_path / 'nowhere' / 'c.pdf'))
+    assert result.returncode == 1
+    assert result.stderr.strip().count('\n') == 0
+    from workshop.store import Store
+    store = Store(data_dir / 'fusen.db')
+    assert store.cards(created['workshop']) == []
+    store.close()
+
+
+def test_new_without_title_fails(data_dir: Path) -> None:
+    result = run_cli(data_dir, 'new', ' ', '--session', '観光')
+    assert result.returncode == 1
+    assert result.stderr.strip() == 'run.py: エラー: タイトルを入力してください。'
+
+
+def test_new_without_session_fails(data_dir: Path) -> None:
+    result = run_cli(data_dir, 'new', '対話会')
+    assert result.returncode == 1
+    assert 'テーブル（テーマ）を1つ以上入れてください。' in result.stderr
+
+
+def test_sheets_out_of_range_fails(data_dir: Path, created: dict[str, str]) -> None:
+    result = run_cli(data_dir, 'cards', created['workshop'], '--sheets', '0', '-o', 'x.pdf')
+    assert result.returncode == 2
+    assert 'sheets' in result.stderr
