@@ -110,3 +110,19 @@ def test_sheets_out_of_range_fails(data_dir: Path, created: dict[str, str]) -> N
     result = run_cli(data_dir, 'cards', created['workshop'], '--sheets', '0', '-o', 'x.pdf')
     assert result.returncode == 2
     assert 'sheets' in result.stderr
+
+
+def test_backup_default_path(data_dir: Path, created: dict[str, str]) -> None:
+    result = run_cli(data_dir, 'backup')
+    assert result.returncode == 0, result.stderr
+    copies = list((data_dir / 'backups').glob('fusen-*.db'))
+    assert len(copies) == 1
+    assert 'バックアップを' in result.stdout
+
+
+def test_backup_refuses_to_overwrite(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / 'copy.db'
+    target.write_bytes(b'keep me')
+    result = run_cli(data_dir, 'backup', '-o', str(target))
+    assert result.returncode == 1
+    assert target.read_bytes() == b'keep me'

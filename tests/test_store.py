@@ -196,3 +196,17 @@ def test_failing_listener_does_not_undo_note(store: Store, workshop: NewWorkshop
     participant = store.create_participant(workshop.workshop.id)
     store.post_note(workshop.sessions[0].id, participant.id, '残るはず')
     assert [note.text for note in store.notes(workshop.workshop.id)] == ['残るはず']
+
+
+def test_backup_includes_wal_commits(store: Store, workshop: NewWorkshop, tmp_path: Path) -> None:
+    store.db.execute('PRAGMA wal_autocheckpoint = 0')  # keep every commit in the WAL file
+    participant = store.create_participant(workshop.workshop.id)
+    for number in range(20):
+        store.post_note(workshop.sessions[0].id, participant.id, f'意見{number}')
+    assert (store.path.parent / (store.path.name + '-wal')).stat().st_size > 0
+
+    store.backup(tmp_path / 'copy.db')
+    copy = sqlite3.connect(tmp_path / 'copy.db')
+    assert copy.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
+    assert copy.execute('SELECT COUNT(*) FROM notes').fetchone()[0] == 20
+    copy.close()

@@ -60,6 +60,19 @@ class Store:
         with self._lock:
             self.db.close()
 
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the database to a new file with SQLite's online backup API.
+
+        Copying fusen.db alone would miss commits that are still only in the WAL file.
+        """
+        copy = sqlite3.connect(str(target))
+        try:
+            with self._lock:
+                self.db.conn.backup(copy)
+        finally:
+            copy.close()
+        log.info('backed up %s to %s', self.path, target)
+
     @contextmanager
     def _transaction(self) -> Iterator[Database]:
         with self._lock, self.db.atomic():
