@@ -1,6 +1,7 @@
 """Fixtures shared by all tests: a fresh data folder and SQLite file per test."""
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,53 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+# Helpers for tests that check PDFs by what poppler's tools and a QR decoder make of them.
+
+def pdf_info(pdf: bytes, tmp_path: Path) -> dict[str, str]:
+    """Return the fields pdfinfo prints (Title, Pages, …) by name."""
+    fields = {}
+    for line in _poppler('pdfinfo', pdf, tmp_path).splitlines():
+        name, _, value = line.partition(':')
+        fields[name] = value.strip()
+    return fields
+
+
+def pdf_page_count(pdf: bytes, tmp_path: Path) -> int:
+    """Return the page count that pdfinfo reads from the PDF."""
+    return int(pdf_info(pdf, tmp_path)['Pages'])
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """Return the text pdftotext extracts, in reading order."""
+    return _poppler('pdftotext', pdf, tmp_path, '-')
+
+
+def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[dict[str, str]]:
+    """Return pdffonts' table as one dict per font: name, type, emb and sub."""
+    rows = []
+    for line in _poppler('pdffonts', pdf, tmp_path).splitlines()[2:]:
+        # The type column may contain spaces ("Type 1"), so read the fixed columns from the right.
+        fields = line.split()
+        rows.append({'name': fields[0], 'type': ' '.join(fields[1:-6]), 'emb': fields[-5], 'sub': fields[-4]})
+    return rows
+
+
+def render_pages(pdf: bytes, tmp_path: Path, dpi: int, first: int = 1, last: int | None = None) -> list[Path]:
+    """Render pages with pdftoppm to PNG files and return their paths in page order."""
+    command = [require_tool('pdftoppm'), '-r', str(dpi), '-png', '-f', str(first)]
+    if last is not None:
+        command += ['-l', str(last)]
+    source = tmp_path / 'rendered.pdf'
+    source.write_bytes(pdf)
+    prefix = tmp_path / 'page'
+    subprocess.run([*command, str(source), str(prefix)], check=True, capture_output=True)
+    return sorted(tmp_path.glob('page-*.png'))
+
+
+def _poppler(tool: str, pdf: bytes, tmp_path: Path, *extra: str) -> str:
+    source = tmp_path / f'{tool}.pdf'
+    source.write_bytes(pdf)
+    result = subprocess.run([require_tool(tool), str(source), *extra], check=True, capture_output=True)
+    return result.stdout.decode('utf-8')
