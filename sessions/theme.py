@@ -1,5 +1,6 @@
 """The look shared by every page: large type, the header with its language switch, the not-found page."""
 import html
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -22,6 +23,7 @@ body { font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #f7f5ef; }
 .fusen-big-button { font-size: 1.25rem; min-height: 56px; width: 100%; }
 .fusen-note-mine { background: #fffbe6; border-left: 6px solid #f2c200; padding: 8px 12px; border-radius: 6px; width: 100%; white-space: pre-wrap; overflow-wrap: anywhere; }
 .q-field__native, .q-field__label { font-size: 1.1rem; }
+.q-field__bottom { font-size: 1rem; }
 '''
 
 
@@ -32,7 +34,9 @@ def frame(texts: Texts, request: Request, title: str, *, wide: bool = False) -> 
     with ui.header().classes('fusen-header items-center justify-between px-4 py-2'):
         ui.label(texts('app.name')).classes('text-xl font-bold')
         other = 'en' if texts.language == 'ja' else 'ja'
-        ui.link(i18n.language_name(other), f'{request.url.path}?{LANGUAGE_KEY}={other}') \
+        # The other query parameters stay, so switching language keeps, for example, the chosen session.
+        query = urlencode({**request.query_params, LANGUAGE_KEY: other})
+        ui.link(i18n.language_name(other), f'{request.url.path}?{query}') \
             .classes('text-lg underline').props(f'lang={other}').mark('language-switch')
     return ui.column().classes('fusen-page' + (' fusen-wide' if wide else ''))
 
