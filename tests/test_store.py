@@ -14,7 +14,8 @@ from workshop.text import InvalidText
 def test_fresh_file_gets_schema(data_dir: Path) -> None:
     store = Store(data_dir / 'new.db')
     assert {'workshops', 'sessions', 'cards', 'participants', 'notes'} <= set(store.db.table_names())
-    assert [migration.name for migration in migrations.applied(store.db)] == ['0001_initial']
+    assert migrations.applied(store.db)[0].name == '0001_initial'
+    assert migrations.pending(store.db) == []
     store.close()
 
 
@@ -26,12 +27,13 @@ def test_reopen_keeps_data_and_applies_nothing(data_dir: Path) -> None:
     path = data_dir / 'existing.db'
     first = Store(path)
     created = first.create_workshop('対話会', sessions=[('観光', '')])
+    applied_first = migrations.applied(first.db)
     first.close()
 
     second = Store(path)
     assert second.workshop(created.workshop.id).title == '対話会'
     assert migrations.pending(second.db) == []
-    assert len(migrations.applied(second.db)) == 1
+    assert migrations.applied(second.db) == applied_first
     second.close()
 
 
@@ -210,3 +212,19 @@ def test_backup_includes_wal_commits(store: Store, workshop: NewWorkshop, tmp_pa
     assert copy.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
     assert copy.execute('SELECT COUNT(*) FROM notes').fetchone()[0] == 20
     copy.close()
+
+
+def test_older_file_gets_later_migrations(data_dir: Path) -> None:
+    path = data_dir / 'older.db'
+    older = Database(path)
+    names = [migration.name for migration in migrations.pending(older)]
+    migrations.apply(older, stop_before=names[1:] or None)
+    older['workshops'].insert({'id': 'abcdefghij', 'title': '古い対話会', 'facilitator_key_hash': 'x',
+                               'join_token': 'y', 'created_at': '2026-01-01T00:00:00+09:00'})
+    older.close()
+
+    store = Store(path)
+    assert migrations.pending(store.db) == []
+    assert [migration.name for migration in migrations.applied(store.db)] == names
+    assert store.workshop('abcdefghij').title == '古い対話会'
+    store.close()

@@ -25,10 +25,12 @@ from .model import Card, NewWorkshop, Note, NoteChanged, Participant, Session, S
 log = logging.getLogger(__name__)
 
 _NOTE_QUERY = '''
-    SELECT notes.*, cards.code AS card_code, COALESCE(participants.nickname, '') AS nickname
+    SELECT notes.*, cards.code AS card_code, COALESCE(participants.nickname, '') AS nickname,
+           images.id AS image_id
     FROM notes
     LEFT JOIN cards ON cards.id = notes.card_id
     LEFT JOIN participants ON participants.id = notes.participant_id
+    LEFT JOIN images ON images.note_id = notes.id AND images.replaced_at IS NULL
 '''
 
 
@@ -74,11 +76,13 @@ class Store:
         log.info('backed up %s to %s', self.path, target)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Database]:
+    def transaction(self) -> Iterator[Database]:
+        """Hold the store's lock and run the block as one transaction, for this module and its siblings."""
         with self._lock, self.db.atomic():
             yield self.db
 
-    def _rows(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+        """Run one read statement under the store's lock and return all its rows."""
         with self._lock:
             return self.db.execute(sql, params).fetchall()
 
@@ -112,7 +116,7 @@ class Store:
         now = _now()
         row = {'id': tokens.new_workshop_id(), **values, 'facilitator_key_hash': tokens.hash_secret(facilitator_key),
                'join_token': tokens.new_token(), 'created_at': now}
-        with self._transaction() as db:
+        with self.transaction() as db:
             db['workshops'].insert(row)
             for position, (name, session_question) in enumerate(cleaned_sessions):
                 db['sessions'].insert({
@@ -126,7 +130,7 @@ class Store:
 
     def workshop(self, workshop_id: str) -> Workshop:
         """:raises NotFound: if there is no workshop with this id"""
-        rows = self._rows('SELECT * FROM workshops WHERE id = ?', (workshop_id,))
+        rows = self.query('SELECT * FROM workshops WHERE id = ?', (workshop_id,))
         if not rows:
             raise NotFound(f'workshop {workshop_id!r} not found')
         return _workshop(rows[0])
@@ -139,14 +143,14 @@ class Store:
 
     def workshops(self) -> list[Workshop]:
         """Return all workshops, newest first."""
-        return [_workshop(row) for row in self._rows('SELECT * FROM workshops ORDER BY created_at DESC, id')]
+        return [_workshop(row) for row in self.query('SELECT * FROM workshops ORDER BY created_at DESC, id')]
 
     def workshop_by_facilitator_key(self, key: str) -> Workshop | None:
         """Return the workshop this facilitator key opens, or None for an unknown or malformed key."""
         canonical = tokens.normalize_token(key)
         if canonical is None:
             return None
-        rows = self._rows('SELECT * FROM workshops WHERE facilitator_key_hash = ?', (tokens.hash_secret(canonical),))
+        rows = self.query('SELECT * FROM workshops WHERE facilitator_key_hash = ?', (tokens.hash_secret(canonical),))
         return _workshop(rows[0]) if rows else None
 
     def resolve_join_token(self, token: str) -> tuple[Workshop, Session | None] | None:
@@ -154,10 +158,10 @@ class Store:
         canonical = tokens.normalize_token(token)
         if canonical is None:
             return None
-        rows = self._rows('SELECT * FROM workshops WHERE join_token = ?', (canonical,))
+        rows = self.query('SELECT * FROM workshops WHERE join_token = ?', (canonical,))
         if rows:
             return _workshop(rows[0]), None
-        rows = self._rows('SELECT * FROM sessions WHERE join_token = ?', (canonical,))
+        rows = self.query('SELECT * FROM sessions WHERE join_token = ?', (canonical,))
         if rows:
             session = _session(rows[0])
             return self.workshop(session.workshop_id), session
@@ -165,11 +169,11 @@ class Store:
 
     def sessions(self, workshop_id: str) -> list[Session]:
         return [_session(row) for row in
-                self._rows('SELECT * FROM sessions WHERE workshop_id = ? ORDER BY position', (workshop_id,))]
+                self.query('SELECT * FROM sessions WHERE workshop_id = ? ORDER BY position', (workshop_id,))]
 
     def session(self, session_id: int) -> Session:
         """:raises NotFound: if there is no session with this id"""
-        rows = self._rows('SELECT * FROM sessions WHERE id = ?', (session_id,))
+        rows = self.query('SELECT * FROM sessions WHERE id = ?', (session_id,))
         if not rows:
             raise NotFound(f'session {session_id!r} not found')
         return _session(rows[0])
@@ -189,7 +193,7 @@ class Store:
         :raises ValueError: if the count is not positive or would pass the per-session limit
         """
         session = self.session(session_id)
-        with self._transaction() as db:
+        with self.transaction() as db:
             last = db.execute('SELECT COALESCE(MAX(number), 0) FROM cards WHERE session_id = ?',
                               (session_id,)).fetchone()[0]
             if count < 1 or last + count > self.limits.cards_per_session:
@@ -211,14 +215,14 @@ class Store:
         if session_id is not None:
             sql += ' AND cards.session_id = ?'
             params.append(session_id)
-        return [_card(row) for row in self._rows(sql + ' ORDER BY sessions.position, cards.number', params)]
+        return [_card(row) for row in self.query(sql + ' ORDER BY sessions.position, cards.number', params)]
 
     def card_by_token(self, token: str) -> Card | None:
         """Return the card of a token, or None for an unknown or malformed token."""
         canonical = tokens.normalize_token(token)
         if canonical is None:
             return None
-        rows = self._rows('SELECT * FROM cards WHERE token = ?', (canonical,))
+        rows = self.query('SELECT * FROM cards WHERE token = ?', (canonical,))
         return _card(rows[0]) if rows else None
 
     # Participants
@@ -233,12 +237,12 @@ class Store:
         row = {'id': secrets.token_hex(16), 'workshop_id': workshop_id,
                'nickname': text.checked(nickname, 'nickname', self.limits.nickname, required=False),
                'created_at': _now()}
-        with self._transaction() as db:
+        with self.transaction() as db:
             db['participants'].insert(row)
         return Participant(id=row['id'], workshop_id=workshop_id, nickname=row['nickname'])
 
     def participant(self, participant_id: str) -> Participant | None:
-        rows = self._rows('SELECT * FROM participants WHERE id = ?', (participant_id,))
+        rows = self.query('SELECT * FROM participants WHERE id = ?', (participant_id,))
         if not rows:
             return None
         return Participant(id=rows[0]['id'], workshop_id=rows[0]['workshop_id'], nickname=rows[0]['nickname'] or '')
@@ -250,7 +254,7 @@ class Store:
         :raises NotFound: if there is no such participant
         """
         value = text.checked(nickname, 'nickname', self.limits.nickname, required=False)
-        with self._transaction() as db:
+        with self.transaction() as db:
             changed = db.execute('UPDATE participants SET nickname = ? WHERE id = ?', (value, participant_id)).rowcount
         if not changed:
             raise NotFound(f'participant {participant_id!r} not found')
@@ -272,7 +276,7 @@ class Store:
         value = text.checked(note_text, 'note', self.limits.note, multiline=True)
         session = self.session(card.session_id)
         now = _now()
-        with self._transaction() as db:
+        with self.transaction() as db:
             existing = db.execute('SELECT id FROM notes WHERE card_id = ?', (card.id,)).fetchone()
             if existing:
                 db.execute('UPDATE notes SET text = ?, updated_at = ? WHERE id = ?', (value, now, existing['id']))
@@ -300,11 +304,11 @@ class Store:
             raise NotFound(f'participant {participant_id!r} not found in workshop {session.workshop_id}')
         value = text.checked(note_text, 'note', self.limits.note, multiline=True)
         if request_key:
-            earlier = self._rows('SELECT id FROM notes WHERE request_key = ?', (request_key,))
+            earlier = self.query('SELECT id FROM notes WHERE request_key = ?', (request_key,))
             if earlier:
                 return self.note(earlier[0]['id'])
         now = _now()
-        with self._transaction() as db:
+        with self.transaction() as db:
             note_id = db['notes'].insert({
                 'workshop_id': session.workshop_id, 'session_id': session.id, 'source': Source.ONLINE.value,
                 'participant_id': participant_id, 'text': value, 'request_key': request_key or None,
@@ -314,13 +318,13 @@ class Store:
 
     def note(self, note_id: int) -> Note:
         """:raises NotFound: if there is no note with this id"""
-        rows = self._rows(_NOTE_QUERY + ' WHERE notes.id = ?', (note_id,))
+        rows = self.query(_NOTE_QUERY + ' WHERE notes.id = ?', (note_id,))
         if not rows:
             raise NotFound(f'note {note_id!r} not found')
         return _note(rows[0])
 
     def card_note(self, card_id: int) -> Note | None:
-        rows = self._rows(_NOTE_QUERY + ' WHERE notes.card_id = ?', (card_id,))
+        rows = self.query(_NOTE_QUERY + ' WHERE notes.card_id = ?', (card_id,))
         return _note(rows[0]) if rows else None
 
     def notes(self, workshop_id: str, *, session_id: int | None = None,
@@ -334,11 +338,11 @@ class Store:
         if participant_id is not None:
             sql += ' AND notes.participant_id = ?'
             params.append(participant_id)
-        return [_note(row) for row in self._rows(sql + ' ORDER BY notes.id', params)]
+        return [_note(row) for row in self.query(sql + ' ORDER BY notes.id', params)]
 
     def participant_count(self, workshop_id: str) -> int:
         """Count the remote participants who posted at least one note."""
-        rows = self._rows('''SELECT COUNT(DISTINCT participant_id) FROM notes
+        rows = self.query('''SELECT COUNT(DISTINCT participant_id) FROM notes
                              WHERE workshop_id = ? AND participant_id IS NOT NULL''', (workshop_id,))
         return rows[0][0]
 
@@ -374,4 +378,4 @@ def _note(row: sqlite3.Row) -> Note:
     return Note(id=row['id'], workshop_id=row['workshop_id'], session_id=row['session_id'],
                 source=Source(row['source']), text=row['text'], created_at=row['created_at'],
                 updated_at=row['updated_at'], card_id=row['card_id'], card_code=row['card_code'],
-                participant_id=row['participant_id'], nickname=row['nickname'])
+                participant_id=row['participant_id'], nickname=row['nickname'], image_id=row['image_id'])
