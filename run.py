@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(language)
     args = parser.parse_args(argv)
     try:
-        settings = make_settings(args.data_dir, args.public_url, args.host, args.port)
+        settings = make_settings(args.data_dir, args.public_url, args.host, args.port,
+                                 notes_per_minute=args.notes_per_minute, requests_per_minute=args.requests_per_minute)
         if args.command is None:
             _configure_logging(logging.INFO)
             serve(settings, demo_data=args.demo)
@@ -84,7 +85,9 @@ def build_parser(language: str) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog='run.py', description=t('cli.description'), parents=[common])
     parser.add_argument('--demo', action='store_true', help=t('cli.help.demo'))
-    parser.set_defaults(command=None)
+    parser.add_argument('--notes-per-minute', type=int, help=t('cli.help.notes_per_minute'))
+    parser.add_argument('--requests-per-minute', type=int, help=t('cli.help.requests_per_minute'))
+    parser.set_defaults(command=None, notes_per_minute=None, requests_per_minute=None)
     commands = parser.add_subparsers(title=t('cli.commands'), dest='command')
 
     new = commands.add_parser('new', parents=[common], help=t('cli.new.help'))

@@ -48,11 +48,13 @@ def running_server(data_dir: Path) -> Iterator[str]:
     port = free_port()
     url = f'http://127.0.0.1:{port}'
     log_path = data_dir / 'server.log'
+    # NiceGUI takes a set PYTEST_CURRENT_TEST to mean it runs inside pytest and would not serve.
+    environment = {name: value for name, value in os.environ.items() if name != 'PYTEST_CURRENT_TEST'}
     with log_path.open('w') as log_file:
         process = subprocess.Popen(
             [sys.executable, str(ROOT / 'run.py'), '--host', '127.0.0.1', '--port', str(port),
              '--data-dir', str(data_dir), '--public-url', url],
-            stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)
+            stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT, env=environment)
         try:
             _wait_until_up(url, process, log_path)
             yield url

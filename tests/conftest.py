@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from workshop.config import Limits
 from workshop.store import Store
 
 PUBLIC_URL = 'http://127.0.0.1:8080'
@@ -18,13 +19,16 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv('FUSEN_DATA_DIR', str(folder))
     monkeypatch.setenv('FUSEN_PUBLIC_URL', PUBLIC_URL)
+    # Tests post many notes quickly; the rate-limit tests turn the limits back on.
+    monkeypatch.setenv('FUSEN_NOTES_PER_MINUTE', '0')
+    monkeypatch.setenv('FUSEN_REQUESTS_PER_MINUTE', '0')
     return folder
 
 
 @pytest.fixture
 def store(data_dir: Path):
     """A store on a real SQLite file in WAL mode, closed after the test."""
-    opened = Store(data_dir / 'fusen.db')
+    opened = Store(data_dir / 'fusen.db', Limits(notes_per_minute=0))
     yield opened
     opened.close()
 

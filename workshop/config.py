@@ -27,6 +27,8 @@ class Limits:
     question: int = 200
     venue: int = 80
     cards_per_session: int = 500
+    notes_per_minute: int = 10  # per participant or card; 0 turns the limit off
+    requests_per_minute: int = 100  # page requests per IP address; 0 turns the limit off
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,28 @@ class Settings:
 
 
 def make_settings(data_dir: str | Path | None = None, public_url: str | None = None,
-                  host: str = '0.0.0.0', port: int = DEFAULT_PORT) -> Settings:
-    """Build settings, creating the data folder and filling in the public URL from the LAN address.
+                  host: str = '0.0.0.0', port: int = DEFAULT_PORT, *, notes_per_minute: int | None = None,
+                  requests_per_minute: int | None = None) -> Settings:
+    """Build settings from the arguments, then FUSEN_* environment variables, then defaults.
 
-    :raises ValueError: if the public URL is not an absolute http(s) URL
+    :raises ValueError: if the public URL is not an absolute http(s) URL or a rate limit is negative
     """
     folder = Path(data_dir or os.environ.get('FUSEN_DATA_DIR') or default_data_dir()).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     url = public_url or os.environ.get('FUSEN_PUBLIC_URL') or f'http://{lan_address()}:{port}'
-    return Settings(data_dir=folder, public_url=normalize_public_url(url), host=host, port=port)
+    limits = Limits(
+        notes_per_minute=_rate(notes_per_minute, 'FUSEN_NOTES_PER_MINUTE', Limits.notes_per_minute),
+        requests_per_minute=_rate(requests_per_minute, 'FUSEN_REQUESTS_PER_MINUTE', Limits.requests_per_minute),
+    )
+    return Settings(data_dir=folder, public_url=normalize_public_url(url), host=host, port=port, limits=limits)
+
+
+def _rate(value: int | None, variable: str, default: int) -> int:
+    if value is None:
+        value = int(os.environ.get(variable) or default)
+    if value < 0:
+        raise ValueError(f'rate limit {value} is negative; use 0 to turn the limit off')
+    return value
 
 
 def default_data_dir() -> Path:

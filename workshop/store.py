@@ -21,6 +21,7 @@ from .config import Limits
 from .events import Hub
 from .migrations import migrations
 from .model import Card, NewWorkshop, Note, NoteChanged, Participant, Session, Source, Workshop
+from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Store:
         self.path = path
         self.limits = limits
         self.note_changed: Hub[NoteChanged] = Hub()
+        self.note_limiter = RateLimiter(limits.notes_per_minute)
         self._lock = threading.RLock()
         connection = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
         self.db = Database(connection)
@@ -274,6 +276,7 @@ class Store:
         if card is None:
             raise NotFound('card not found')
         value = text.checked(note_text, 'note', self.limits.note, multiline=True)
+        self._check_rate(f'card:{card.id}')
         session = self.session(card.session_id)
         now = _now()
         with self.transaction() as db:
@@ -307,6 +310,7 @@ class Store:
             earlier = self.query('SELECT id FROM notes WHERE request_key = ?', (request_key,))
             if earlier:
                 return self.note(earlier[0]['id'])
+        self._check_rate(f'participant:{participant_id}')
         now = _now()
         with self.transaction() as db:
             note_id = db['notes'].insert({
@@ -345,6 +349,12 @@ class Store:
         rows = self.query('''SELECT COUNT(DISTINCT participant_id) FROM notes
                              WHERE workshop_id = ? AND participant_id IS NOT NULL''', (workshop_id,))
         return rows[0][0]
+
+    def _check_rate(self, key: str) -> None:
+        if not self.note_limiter.allow(key):
+            seconds = max(1, round(self.note_limiter.retry_after(key)))
+            log.warning('note rate limit reached for %s', key)
+            raise text.InvalidText('error.rate_limited', 'note', limit=self.limits.notes_per_minute, seconds=seconds)
 
     def _announce(self, note_id: int, created: bool) -> Note:
         note = self.note(note_id)
