@@ -48,3 +48,23 @@ def initial(db: Database) -> None:
     db['notes'].create_index(['card_id'], unique=True)
     db['notes'].create_index(['request_key'], unique=True)
     db['notes'].create_index(['workshop_id', 'id'])
+
+
+@migrations(name='0002_card_images')
+def card_images(db: Database) -> None:
+    # Every scan or photo of a card stays: a rescan marks the earlier image replaced instead of deleting it.
+    db['images'].create({
+        'id': int, 'workshop_id': str, 'note_id': int, 'card_id': int, 'file': str, 'width': int, 'height': int,
+        'origin': str, 'created_at': str, 'replaced_at': str,
+    }, pk='id', foreign_keys=[('workshop_id', 'workshops', 'id'), ('note_id', 'notes', 'id'), ('card_id', 'cards', 'id')],
+        not_null={'workshop_id', 'note_id', 'file', 'width', 'height', 'origin', 'created_at'})
+    db.execute('CREATE UNIQUE INDEX images_current ON images (note_id) WHERE replaced_at IS NULL')
+    db['images'].create_index(['workshop_id', 'id'])
+
+    # Written regions whose QR code could not be read, until staff assign them to a card or discard them.
+    db['leftovers'].create({
+        'id': int, 'workshop_id': str, 'source_name': str, 'page': int, 'file': str, 'width': int, 'height': int,
+        'thumbnail': str, 'whole_page': int, 'status': str, 'card_id': int, 'created_at': str, 'resolved_at': str,
+    }, pk='id', foreign_keys=[('workshop_id', 'workshops', 'id'), ('card_id', 'cards', 'id')],
+        not_null={'workshop_id', 'source_name', 'page', 'file', 'thumbnail', 'status', 'created_at'})
+    db['leftovers'].create_index(['workshop_id', 'status'])

@@ -71,6 +71,12 @@ class Note:
     card_code: str | None = None
     participant_id: str | None = None
     nickname: str = ''
+    image_id: int | None = None  # the current handwriting image of a scanned or photographed card
+
+    @property
+    def needs_transcription(self) -> bool:
+        """Tell whether the note is a handwriting image whose text nobody has typed yet."""
+        return self.image_id is not None and not self.text
 
 
 @dataclass(frozen=True)
