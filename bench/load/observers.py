@@ -1,0 +1,100 @@
+"""Board observers: they open a board page and record when each benchmark note first shows on it."""
+import asyncio
+import logging
+import re
+import time
+
+import aiohttp
+
+from .phone import Phone
+
+log = logging.getLogger(__name__)
+
+NOTE_LABEL = re.compile(r'bench-[0-9]+-[0-9]+')
+
+# Runs inside the board page: records the wall-clock time at which a note's label first enters the DOM.
+_WATCH_SCRIPT = r'''
+() => {
+  window.__benchSeen = {};
+  const pattern = /bench-[0-9]+-[0-9]+/g;
+  const record = (text) => {
+    const now = performance.timeOrigin + performance.now();
+    for (const label of (text || '').match(pattern) || []) {
+      if (!(label in window.__benchSeen)) window.__benchSeen[label] = now;
+    }
+  };
+  new MutationObserver((mutations) => {
+    for (const mutation of mutations) {
+      if (mutation.type === 'characterData') record(mutation.target.textContent);
+      for (const node of mutation.addedNodes) record(node.textContent);
+    }
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}
+'''
+
+
+class SimulatedBoard:
+    """A board page opened by a simulated browser, which timestamps each note label in the updates it receives."""
+
+    def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession) -> None:
+        self.seen: dict[str, float] = {}
+        self.phone = Phone(base_url, path, http, on_update=self._record)
+
+    async def open(self) -> float:
+        return await self.phone.open()
+
+    def _record(self, data: dict, received_at: float) -> None:
+        for element in data.values():
+            if not isinstance(element, dict):
+                continue
+            for label in NOTE_LABEL.findall(str(element.get('text') or '')):
+                self.seen.setdefault(label, received_at)
+
+    async def close(self) -> None:
+        await self.phone.close()
+
+
+class ChromiumBoard:
+    """The board in a real headless Chromium, as the projector shows it."""
+
+    def __init__(self, url: str, chromium: str = '/usr/bin/chromium') -> None:
+        self.url = url
+        self.chromium = chromium
+        self.seen: dict[str, float] = {}
+        self._playwright = None
+        self._browser = None
+        self._page = None
+
+    async def open(self) -> float:
+        """Start Chromium, load the board and start watching; return the seconds until the board is interactive."""
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        self._browser = await self._playwright.chromium.launch(
+            executable_path=self.chromium,
+            args=['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+                  '--disable-component-update', '--disable-sync', '--no-first-run'])
+        self._page = await self._browser.new_page(viewport={'width': 1920, 'height': 1080})
+        started = time.perf_counter()
+        await self._page.goto(self.url)
+        await self._page.wait_for_function('window.did_handshake === true', timeout=30_000)
+        elapsed = time.perf_counter() - started
+        await self._page.evaluate(_WATCH_SCRIPT)
+        return elapsed
+
+    async def collect(self) -> None:
+        """Copy the page's timestamps (milliseconds since the epoch) into ``seen`` as seconds."""
+        if self._page is None:
+            return
+        try:
+            stamps = await self._page.evaluate('window.__benchSeen || {}')
+        except Exception as error:  # a crashed tab still lets the run report what the simulated boards saw
+            log.warning('could not read the Chromium board: %s', error)
+            return
+        self.seen = {label: milliseconds / 1000 for label, milliseconds in stamps.items()}
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()

@@ -1,0 +1,158 @@
+"""One simulated browser tab: it loads a NiceGUI page, keeps its websocket open and sends element events."""
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from .protocol import (BROWSER_HEADERS, Page, PageFormatError, ack_frame, asset_paths, event_frame,
+                       parse_message, parse_page, socket_url)
+
+log = logging.getLogger(__name__)
+
+ACK_INTERVAL = 3.0  # seconds between acknowledgements; nicegui.js also acknowledges in batches
+BROWSER_CONNECTIONS_PER_HOST = 6  # what Chromium opens in parallel to one HTTP/1.1 host
+CONNECT_TIMEOUT = 30.0
+
+UpdateHandler = Callable[[dict, float], None]
+
+
+class PhoneError(Exception):
+    """A page load or websocket connection that failed, with the step that failed."""
+
+
+class Phone:
+    """A browser tab on one page; ``open`` loads it like a browser and ``post_note`` types and taps."""
+
+    def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession, *,
+                 first_visit: bool = False, on_update: UpdateHandler | None = None) -> None:
+        self.base_url = base_url
+        self.path = path
+        self.http = http
+        self.first_visit = first_visit
+        self.on_update = on_update
+        self.page: Page | None = None
+        self.socket: aiohttp.ClientWebSocketResponse | None = None
+        self.reader: asyncio.Task | None = None
+        self.next_message_id = 0
+        self.acked_message_id = 0
+        self.last_ack = 0.0
+        self.closed_by_server = False
+        self.closing = False
+        self.asset_bytes = 0
+
+    async def open(self) -> float:
+        """Load the page, its assets on a first visit, and the websocket; return the seconds until interactive.
+
+        :raises PhoneError: if any step fails or takes longer than CONNECT_TIMEOUT
+        """
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                html = await self._get_page()
+                if self.first_visit:
+                    await self._get_assets(asset_paths(html))
+                await self._connect()
+        except (aiohttp.ClientError, asyncio.TimeoutError, PageFormatError, OSError) as error:
+            raise PhoneError(f'{type(error).__name__}: {error}') from error
+        self.reader = asyncio.create_task(self._read())
+        return time.perf_counter() - started
+
+    async def _get_page(self) -> str:
+        async with self.http.get(self.base_url + self.path, headers=BROWSER_HEADERS) as response:
+            text = await response.text()
+            if response.status != 200:
+                raise PhoneError(f'GET {self.path} returned {response.status}')
+        self.page = parse_page(text)
+        return text
+
+    async def _get_assets(self, paths: list[str]) -> None:
+        """Fetch the page's files as a browser with an empty cache does: six at a time on their own connections."""
+        connector = aiohttp.TCPConnector(limit=BROWSER_CONNECTIONS_PER_HOST)
+        async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as browser:
+            async def fetch(path: str) -> None:
+                async with browser.get(self.base_url + path, headers=BROWSER_HEADERS) as response:
+                    body = await response.read()
+                    if response.status != 200:
+                        raise PhoneError(f'GET {path} returned {response.status}')
+                    self.asset_bytes += int(response.headers.get('Content-Length') or len(body))
+
+            await asyncio.gather(*(fetch(path) for path in paths))
+
+    async def _connect(self) -> None:
+        """Open the websocket as nicegui.js does and wait for socket.io's connect acknowledgement."""
+        assert self.page is not None
+        url = socket_url(self.base_url, self.page.client_id)
+        self.socket = await self.http.ws_connect(url, headers={'User-Agent': BROWSER_HEADERS['User-Agent']},
+                                                 autoping=True, max_msg_size=0)
+        opening = await self.socket.receive_str()
+        if not opening.startswith('0'):
+            raise PhoneError(f'expected the engine.io open frame, got {opening[:80]!r}')
+        await self.socket.send_str('40')
+        while True:  # the connect acknowledgement may follow other frames
+            frame = await self.socket.receive_str()
+            if frame.startswith('40'):
+                return
+            if frame.startswith('44'):
+                raise PhoneError(f'socket.io refused the connection: {frame[:200]}')
+            self._handle(frame)
+
+    async def _read(self) -> None:
+        assert self.socket is not None
+        try:
+            async for message in self.socket:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    if message.data == '2':  # engine.io's ping, which a browser answers with a pong
+                        await self._send('3')
+                        continue
+                    self._handle(message.data)
+                    await self._maybe_ack()
+                elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.ERROR):
+                    break
+        except (aiohttp.ClientError, ConnectionError) as error:
+            log.debug('websocket of %s failed: %s', self.path, error)
+        self.closed_by_server = not self.closing
+
+    def _handle(self, frame: str) -> None:
+        message = parse_message(frame)
+        if message is None:
+            return
+        _, data = message
+        if '_id' in data:
+            self.next_message_id = data['_id'] + 1
+        if self.on_update is not None:
+            self.on_update(data, time.time())
+
+    async def _maybe_ack(self) -> None:
+        now = time.monotonic()
+        if self.next_message_id > self.acked_message_id and now - self.last_ack > ACK_INTERVAL:
+            self.last_ack = now
+            self.acked_message_id = self.next_message_id
+            await self._send(ack_frame(self.page.client_id, self.next_message_id))
+
+    async def _send(self, frame: str) -> None:
+        if self.socket is not None and not self.socket.closed:
+            await self.socket.send_str(frame)
+
+    @property
+    def connected(self) -> bool:
+        return self.socket is not None and not self.socket.closed
+
+    async def post_note(self, text: str) -> float:
+        """Type the text into the page's note box and tap its post button; return the wall-clock time of the tap."""
+        assert self.page is not None
+        box = self.page.find('nicegui-input', type='textarea')
+        button = self.page.find('q-btn', label='投稿する')
+        await self._send(event_frame(self.page.client_id, self.page.listener(box, 'update:value'), text))
+        sent_at = time.time()
+        await self._send(event_frame(self.page.client_id, self.page.listener(button, 'click')))
+        return sent_at
+
+    async def close(self) -> None:
+        """Close the websocket as a closing tab does."""
+        self.closing = True
+        if self.socket is not None:
+            await self.socket.close()
+        if self.reader is not None:
+            await asyncio.wait([self.reader], timeout=5)
