@@ -120,6 +120,13 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     backup = commands.add_parser('backup', parents=[common], help=t('cli.backup.help'))
     backup.add_argument('-o', '--output', type=Path, help=t('cli.backup.output'))
     backup.set_defaults(handler=command_backup)
+
+    ingest = commands.add_parser('ingest', parents=[common], help=t('scan.cli.help'))
+    ingest.add_argument('workshop', help=t('cli.workshop'))
+    ingest.add_argument('files', nargs='+', type=Path, metavar='FILE', help=t('scan.cli.files'))
+    ingest.add_argument('--lang', choices=i18n.LANGUAGES, default=language, help=t('cli.lang'))
+    ingest.add_argument('--workers', type=_positive_int, default=2, help=t('scan.cli.workers'))
+    ingest.set_defaults(handler=command_ingest)
     return parser
 
 
@@ -191,6 +198,31 @@ def command_backup(args: argparse.Namespace, store: Store, settings: Settings, l
     store.backup(target)
     print(i18n.translate(language, 'cli.backup.done', path=target))
     return 0
+
+
+def command_ingest(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
+    """File scanned PDFs and photos onto a workshop's cards, with a progress bar; exit 1 if any file failed."""
+    from tqdm import tqdm
+
+    from workshop.scan.ingest import ingest_files
+    from workshop.scans_store import ScanStore
+
+    workshop = _find_workshop(store, args.workshop, language)
+    t = lambda key, **params: i18n.translate(args.lang, key, **params)  # noqa: E731
+    with tqdm(total=0, unit=t('scan.cli.progress'), file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        reports = ingest_files(ScanStore(store), workshop.id, args.files, workers=args.workers, progress=progress)
+    for report in reports:
+        for error in report.errors:
+            print(f'run.py: {t("cli.error")}: {t(error.message_key, name=report.name, **error.params)}', file=sys.stderr)
+    print(t('scan.cli.summary', files=len(reports), pages=sum(r.pages for r in reports),
+            filed=sum(len(r.filed) for r in reports), blank=sum(r.blank for r in reports),
+            leftovers=sum(r.leftovers for r in reports), foreign=sum(r.foreign for r in reports),
+            errors=sum(len(r.errors) for r in reports)))
+    return 1 if any(report.errors for report in reports) else 0
 
 
 def cli_language() -> str:

@@ -6,7 +6,8 @@ from nicegui import ui
 from workshop.config import Settings
 from workshop.store import Store
 
-from . import board, card_page, facilitator, guard, join_page, live, runtime, setup
+from . import (board, card_page, facilitator, guard, join_page, live, runtime, scan_images, scan_page, setup,
+               transcribe_page)
 
 log = logging.getLogger(__name__)
 
@@ -22,4 +23,7 @@ def register(store: Store, settings: Settings) -> None:
     card_page.register()
     join_page.register()
     board.register()
+    scan_images.register()
+    scan_page.register()
+    transcribe_page.register()
     log.info('pages registered for data folder %s, public URL %s', settings.data_dir, settings.public_url)

@@ -37,6 +37,10 @@ def facilitator_page(key: str, request: Request):
         _counts(t, workshop)
         _links(t, workshop, sessions)
         _cards(t, workshop, sessions)
+        with ui.row().classes('gap-6'):
+            ui.link(t('scan.link'), f'/f/{key}/scan').classes('text-lg underline').mark('scan-link')
+            ui.link(t('scan.transcribe.link'), f'/f/{key}/transcribe').classes('text-lg underline') \
+                .mark('transcribe-link')
         _records(t, workshop)
     return None
 

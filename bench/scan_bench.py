@@ -1,0 +1,111 @@
+"""Measure the scan pipeline on the generated corpus: filing rates, wrong filings, blank skips and speed.
+
+    .venv/bin/python -m bench.scan_corpus --out out/corpus
+    .venv/bin/python -m bench.scan_bench out/corpus --workers 2
+
+Each set is ingested into the corpus's own workshop and compared with the ground truth beside its
+files. Speed compares, in the same run and on the same pages, the whole pipeline (read, decode,
+straighten, weigh ink, encode, store) with one bare zxing-cpp pass over the already loaded pages.
+"""
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+from workshop.scan.decoding import bare_decode
+from workshop.scan.ingest import ingest_files
+from workshop.scan.loading import ScanLimits, load_page, open_scan
+from workshop.scans_store import ScanStore
+from workshop.store import Store
+
+PHONE_SETS = {'phone-sheet', 'phone-cards'}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description='Benchmark the scan pipeline on a generated corpus.')
+    parser.add_argument('corpus', type=Path, help='folder written by bench.scan_corpus')
+    parser.add_argument('--workers', type=int, default=2, help='worker processes for page analysis')
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    workshop_id = json.loads((args.corpus / 'workshop.json').read_text())['workshop']
+    store = Store(args.corpus / 'data' / 'fusen.db')
+    try:
+        rows = [measure_set(ScanStore(store), workshop_id, folder, args.workers)
+                for folder in sorted(path for path in args.corpus.iterdir() if path.is_dir() and path.name != 'data')]
+    finally:
+        store.close()
+    print_table(rows)
+    speed(args.corpus / 'scan-300', args.workers)
+
+
+def measure_set(scans: ScanStore, workshop_id: str, folder: Path, workers: int) -> dict:
+    """Ingest one set and compare every card with the ground truth."""
+    files = sorted(path for path in folder.iterdir() if path.suffix != '.json')
+    truth = [card for path in files for page in _truth(path)['pages'] for card in page]
+    reports = ingest_files(scans, workshop_id, files, workers=workers)
+    filed = [code for report in reports for code in report.filed]
+    by_code = {card['code']: card for card in truth}
+    written = [card for card in truth if card['written']]
+    blank = [card for card in truth if not card['written']]
+    return {
+        'set': folder.name,
+        'written': len(written),
+        'filed': sum(1 for card in written if card['code'] in filed),
+        'wrong': sum(1 for code in filed if code not in by_code),
+        'blank': len(blank),
+        'blank_skipped': sum(1 for card in blank if card['code'] not in filed),
+        'leftovers': sum(report.leftovers for report in reports),
+        'errors': sum(len(report.errors) for report in reports),
+    }
+
+
+def speed(folder: Path, workers: int) -> None:
+    """Print pages per second for the pipeline and for bare decoding of the same 300 dpi pages."""
+    files = sorted(path for path in folder.iterdir() if path.suffix != '.json')
+    workshop_store = Store(folder.parent / 'data' / 'speed.db')
+    try:
+        created = workshop_store.create_workshop('speed', sessions=[('a', '')])
+        started = time.perf_counter()
+        reports = ingest_files(ScanStore(workshop_store), created.workshop.id, files, workers=workers)
+        pipeline = time.perf_counter() - started
+    finally:
+        workshop_store.close()
+        for suffix in ('', '-wal', '-shm'):
+            (folder.parent / 'data' / f'speed.db{suffix}').unlink(missing_ok=True)
+    pages = sum(report.pages for report in reports)
+    jobs = [(scan, index) for path in files for scan in [open_scan(path)] for index in range(scan.pages)]
+    started = time.perf_counter()
+    grays = [load_page(scan, index).convert('L') for scan, index in jobs]
+    loading = time.perf_counter() - started
+    started = time.perf_counter()
+    for gray in grays:
+        bare_decode(gray)
+    decoding = time.perf_counter() - started
+    print(f'\nspeed on {pages} pages of {folder.name}, {workers} worker processes for the pipeline:')
+    print(f'  pipeline, files to stored notes: {pages / pipeline:.2f} pages/s')
+    print(f'  bare zxing-cpp decoding, pages read from the files, one process: {pages / (loading + decoding):.2f} pages/s')
+    print(f'  bare zxing-cpp decoding of pages already in memory, one process: {pages / decoding:.2f} pages/s')
+
+
+def print_table(rows: list[dict]) -> None:
+    print('| set | written | filed | filed % | wrong card | blank | blank skipped % | leftovers | errors |')
+    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for row in rows:
+        filed = 100 * row['filed'] / row['written'] if row['written'] else 100.0
+        skipped = 100 * row['blank_skipped'] / row['blank'] if row['blank'] else 100.0
+        print(f"| {row['set']} | {row['written']} | {row['filed']} | {filed:.1f} | {row['wrong']} | {row['blank']} | "
+              f"{skipped:.1f} | {row['leftovers']} | {row['errors']} |")
+    phone = [row for row in rows if row['set'] in PHONE_SETS]
+    if phone:
+        written = sum(row['written'] for row in phone)
+        filed = sum(row['filed'] for row in phone)
+        print(f'| phone photos together | {written} | {filed} | {100 * filed / max(1, written):.1f} | | | | | |')
+
+
+def _truth(path: Path) -> dict:
+    return json.loads(path.with_suffix('.json').read_text(encoding='utf-8'))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,79 @@
+"""The transcription queue: staff and volunteers type the text of handwriting notes beside their images."""
+import logging
+
+from fastapi import Request
+from nicegui import run, ui
+
+from workshop.model import Note, Workshop
+from workshop.scans_store import ScanStore
+from workshop.store import NotFound
+from workshop.text import InvalidText
+
+from . import runtime
+from .texts import Texts, page_texts
+from .theme import frame, not_found
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20  # notes shown at once, so the page stays light while 300 cards wait
+
+
+def register() -> None:
+    ui.page('/f/{key}/transcribe')(transcribe_page)
+    ui.page('/F/{key}/transcribe')(transcribe_page)
+
+
+def transcribe_page(key: str, request: Request):
+    """Show the oldest handwriting notes without text, each with a box for its text."""
+    t = page_texts(request)
+    store = runtime.store()
+    workshop = store.workshop_by_facilitator_key(key)
+    if workshop is None:
+        return not_found(t)
+    scans = ScanStore(store)
+    queue = scans.transcription_queue(workshop.id)
+    with frame(t, request, t('scan.transcribe.title')):
+        ui.label(t('scan.transcribe.title')).classes('text-2xl font-bold')
+        ui.link(t('scan.back'), f'/f/{key}').classes('underline')
+        remaining = ui.label(t('scan.transcribe.remaining', count=len(queue))).classes('text-lg').mark('remaining')
+        if not queue:
+            ui.label(t('scan.transcribe.empty')).classes('fusen-muted').mark('queue-empty')
+        for note in queue[:PAGE_SIZE]:
+            _NoteRow(t, scans, workshop, key, note, remaining)
+    return None
+
+
+class _NoteRow:
+    """One handwriting image with its text box and save button."""
+
+    def __init__(self, t: Texts, scans: ScanStore, workshop: Workshop, key: str, note: Note, remaining: ui.label) -> None:
+        self.t = t
+        self.scans = scans
+        self.workshop = workshop
+        self.note = note
+        self.remaining = remaining
+        with ui.card().classes('fusen-card') as self.card:
+            ui.label(t('scan.transcribe.card', code=note.card_code or '')).classes('font-bold')
+            with ui.row().classes('w-full gap-4 items-start'):
+                ui.image(f'/f/{key}/images/{note.image_id}.webp').classes('w-full max-w-md border rounded') \
+                    .props('no-spinner fit=contain')
+                with ui.column().classes('flex-grow gap-2 min-w-[16rem]'):
+                    self.text = ui.textarea(t('scan.transcribe.label')) \
+                        .props(f'outlined autogrow counter maxlength={scans.store.limits.note}') \
+                        .classes('w-full').mark(f'transcript-{note.id}')
+                    ui.button(t('scan.transcribe.save'), on_click=self.save).mark(f'save-{note.id}')
+
+    async def save(self) -> None:
+        try:
+            await run.io_bound(self.scans.transcribe, self.note.id, self.text.value or '')
+        except InvalidText as error:
+            ui.notify(self.t.error(error), type='negative')
+            return
+        except NotFound as error:
+            log.warning('note %d not transcribed: %s', self.note.id, error)
+            ui.notify(self.t('scan.transcribe.gone'), type='negative')
+            return
+        self.card.delete()
+        left = len(self.scans.transcription_queue(self.workshop.id))
+        self.remaining.set_text(self.t('scan.transcribe.remaining', count=left))
+        ui.notify(self.t('scan.transcribe.saved'), type='positive')

@@ -1,0 +1,125 @@
+"""The staff pages for scans and transcription, driven through NiceGUI's simulated user."""
+import io
+
+from nicegui import ui
+from nicegui.elements.upload_files import SmallFileUpload
+from nicegui.testing import User
+
+from scan_samples import TEXTS, written_sheet
+from sessions import runtime
+from workshop.model import NewWorkshop
+from workshop.scans_store import ScanStore
+
+WRITTEN = sum(1 for text in TEXTS if text)
+
+
+def create_workshop() -> NewWorkshop:
+    return runtime.store().create_workshop('壱岐市 対話会', sessions=[('観光', ''), ('子育て', '')])
+
+
+def png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format='PNG', compress_level=1)
+    return buffer.getvalue()
+
+
+async def test_upload_files_written_cards(user: User) -> None:
+    created = create_workshop()
+    image, cards = written_sheet(runtime.store(), created)
+    await user.open(f'/f/{created.facilitator_key}/scan')
+    upload = user.find(marker='scan-upload').elements.pop()
+    assert isinstance(upload, ui.upload)
+    await upload.handle_uploads([
+        SmallFileUpload(name='sheet.png', content_type='image/png', _data=png(image)),
+        SmallFileUpload(name='memo.jpg', content_type='image/jpeg', _data='写真ではない'.encode()),
+    ])
+    await user.should_see(marker='scan-result', retries=100)
+    await user.should_see('sheet.png: 1ページ、登録 5枚、白紙 5枚、読めないQR 0件', retries=100)
+    await user.should_see('memo.jpg: PDF・JPEG・PNG・HEIC のどれでもありません。')
+    notes = runtime.store().notes(created.workshop.id)
+    assert len(notes) == WRITTEN
+    assert all(note.image_id is not None for note in notes)
+
+
+async def test_leftover_assigned_by_code(user: User) -> None:
+    from test_scan import tear_qr_code
+
+    created = create_workshop()
+    image, cards = written_sheet(runtime.store(), created)
+    tear_qr_code(image, index=2)
+    await user.open(f'/f/{created.facilitator_key}/scan')
+    upload = user.find(marker='scan-upload').elements.pop()
+    await upload.handle_uploads([SmallFileUpload(name='torn.png', content_type='image/png', _data=png(image))])
+    await user.should_see('torn.png: 1ページ、登録 4枚、白紙 5枚、読めないQR 1件', retries=100)
+    [leftover] = ScanStore(runtime.store()).leftovers(created.workshop.id)
+    await user.should_see(marker=f'leftover-{leftover.id}')
+
+    user.find(marker=f'leftover-code-{leftover.id}').type(cards[2].code)
+    user.find(marker=f'leftover-assign-{leftover.id}').click()
+    await user.should_see(marker='no-leftovers')
+    assert runtime.store().card_note(cards[2].id).image_id is not None
+
+
+async def test_thumbnail_needs_facilitator_key(user: User) -> None:
+    from test_scan import tear_qr_code
+
+    created = create_workshop()
+    image, _ = written_sheet(runtime.store(), created)
+    tear_qr_code(image, index=2)
+    path = runtime.settings().data_dir / 'torn.png'
+    image.save(path)
+    from workshop.scan.ingest import ingest_files
+
+    ingest_files(ScanStore(runtime.store()), created.workshop.id, [path], workers=1)
+    [leftover] = ScanStore(runtime.store()).leftovers(created.workshop.id)
+    allowed = await user.http_client.get(f'/f/{created.facilitator_key}/leftovers/{leftover.id}.webp')
+    other = create_workshop()
+    refused = await user.http_client.get(f'/f/{other.facilitator_key}/leftovers/{leftover.id}.webp')
+    assert allowed.status_code == 200
+    assert allowed.headers['content-type'] == 'image/webp'
+    assert refused.status_code == 404
+
+
+async def test_board_image_only_for_its_workshop(user: User) -> None:
+    created = create_workshop()
+    image, cards = written_sheet(runtime.store(), created)
+    path = runtime.settings().data_dir / 'sheet.png'
+    image.save(path)
+    from workshop.scan.ingest import ingest_files
+
+    ingest_files(ScanStore(runtime.store()), created.workshop.id, [path], workers=1)
+    note = runtime.store().card_note(cards[0].id)
+    other = create_workshop()
+    allowed = await user.http_client.get(f'/board/{created.workshop.id}/images/{note.image_id}.webp')
+    refused = await user.http_client.get(f'/board/{other.workshop.id}/images/{note.image_id}.webp')
+    assert allowed.status_code == 200
+    assert refused.status_code == 404
+
+
+async def test_transcription_saves_text(user: User) -> None:
+    created = create_workshop()
+    image, cards = written_sheet(runtime.store(), created)
+    path = runtime.settings().data_dir / 'sheet.png'
+    image.save(path)
+    from workshop.scan.ingest import ingest_files
+
+    ingest_files(ScanStore(runtime.store()), created.workshop.id, [path], workers=1)
+    note = runtime.store().card_note(cards[0].id)
+    await user.open(f'/f/{created.facilitator_key}/transcribe')
+    await user.should_see(f'文字起こし待ち: {WRITTEN}件')
+    user.find(marker=f'transcript-{note.id}').type('港にベンチがほしい')
+    user.find(marker=f'save-{note.id}').click()
+    await user.should_see(f'文字起こし待ち: {WRITTEN - 1}件')
+    assert runtime.store().note(note.id).text == '港にベンチがほしい'
+
+
+async def test_facilitator_page_links_scan_pages(user: User) -> None:
+    created = create_workshop()
+    await user.open(f'/f/{created.facilitator_key}')
+    await user.should_see(marker='scan-link')
+    await user.should_see(marker='transcribe-link')
+
+
+async def test_scan_page_wrong_key_not_found(user: User) -> None:
+    response = await user.http_client.get('/f/' + 'A' * 32 + '/scan')
+    assert response.status_code == 404
