@@ -10,7 +10,7 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from workshop import demo, i18n
+from workshop import access, demo, i18n
 from workshop.config import DEFAULT_PORT, Settings, make_settings, storage_secret
 from workshop.export import export_data, to_csv, to_json
 from workshop.model import Workshop
@@ -96,6 +96,7 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     new.add_argument('--date', default='', help=t('cli.new.date'))
     new.add_argument('--venue', default='', help=t('cli.new.venue'))
     new.add_argument('--question', default='', help=t('cli.new.question'))
+    new.add_argument('--pin', help=t('cli.new.pin'))
     new.set_defaults(handler=command_new)
 
     cards = commands.add_parser('cards', parents=[common], help=t('cli.cards.help'))
@@ -132,9 +133,13 @@ def build_parser(language: str) -> argparse.ArgumentParser:
 
 def command_new(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
     """Create a workshop and print its id, facilitator URL and join URL."""
+    if args.pin is not None and not access.PIN_PATTERN.fullmatch(args.pin):
+        raise CommandError(i18n.translate(language, 'access.pin_invalid'))
     created = store.create_workshop(args.title, date=args.date, venue=args.venue, question=args.question,
                                     sessions=[(name, '') for name in args.session])
     workshop = created.workshop
+    if args.pin is not None:
+        access.set_pin(store, workshop.id, args.pin)
     print(f'workshop: {workshop.id}')
     print(f'facilitator: {facilitator_url(settings.public_url, created.facilitator_key)}')
     print(f'join: {join_url(settings.public_url, workshop.join_token)}')

@@ -6,13 +6,15 @@ from datetime import datetime
 from fastapi import Request
 from nicegui import run, ui
 
+from workshop import access
 from workshop.export import export_data, to_csv, to_json
 from workshop.model import NoteChanged, Session, Source, Workshop
 from workshop.urls import board_url, join_url, qr_text
 
 from . import live, runtime
+from .access import facilitator_workshop, remember_pin
 from .texts import Texts, page_texts
-from .theme import frame, not_found
+from .theme import frame
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,13 @@ def facilitator_page(key: str, request: Request):
     """Show one workshop's tools to whoever holds its facilitator key."""
     t = page_texts(request)
     store = runtime.store()
-    workshop = store.workshop_by_facilitator_key(key)
-    if workshop is None:
-        return not_found(t)
+    with frame(t, request, t('app.name')) as content:
+        workshop = facilitator_workshop(key, t)
+    if not isinstance(workshop, Workshop):
+        return workshop
+    ui.page_title(f'{t("facilitator.title", title=workshop.title)} | {t("app.name")}')
     sessions = store.sessions(workshop.id)
-    with frame(t, request, t('facilitator.title', title=workshop.title)):
+    with content:
         _header(t, workshop)
         _counts(t, workshop)
         _links(t, workshop, sessions)
@@ -42,6 +46,7 @@ def facilitator_page(key: str, request: Request):
             ui.link(t('scan.transcribe.link'), f'/f/{key}/transcribe').classes('text-lg underline') \
                 .mark('transcribe-link')
         _records(t, workshop)
+        _pin_settings(t, workshop)
     return None
 
 
@@ -160,6 +165,36 @@ def _records(t: Texts, workshop: Workshop) -> None:
                 .mark('export-json')
             ui.button(t('facilitator.export_csv'), on_click=lambda: export('csv')).props('outline') \
                 .mark('export-csv')
+
+
+def _pin_settings(t: Texts, workshop: Workshop) -> None:
+    """Let the facilitator set, change or remove the PIN that this page asks for."""
+    store = runtime.store()
+    with ui.card().classes('fusen-card'):
+        ui.label(t('access.pin_settings')).classes('text-lg font-bold')
+        state = ui.label().classes('fusen-muted').mark('pin-state')
+        pin = ui.input(t('access.pin_new'), password=True).props('outlined inputmode=numeric autocomplete=new-password') \
+            .classes('w-64').mark('new-pin')
+
+        def show_state() -> None:
+            state.set_text(t('access.pin_is_set') if access.pin_version(store, workshop.id) else t('access.pin_not_set'))
+
+        def save(value: str | None) -> None:
+            try:
+                access.set_pin(store, workshop.id, value)
+            except ValueError:
+                ui.notify(t('access.pin_invalid'), type='negative')
+                return
+            pin.value = ''
+            # This browser entered the PIN it just chose, so it is not asked again.
+            remember_pin(workshop.id, access.pin_version(store, workshop.id))
+            ui.notify(t('access.pin_saved') if value else t('access.pin_removed'), type='positive')
+            show_state()
+
+        with ui.row().classes('gap-4'):
+            ui.button(t('access.pin_save'), on_click=lambda: save((pin.value or '').strip())).mark('save-pin')
+            ui.button(t('access.pin_remove'), on_click=lambda: save(None)).props('outline').mark('remove-pin')
+        show_state()
 
 
 def _qr_data_url(url: str) -> str:

@@ -126,3 +126,24 @@ def test_backup_refuses_to_overwrite(data_dir: Path, created: dict[str, str], tm
     result = run_cli(data_dir, 'backup', '-o', str(target))
     assert result.returncode == 1
     assert target.read_bytes() == b'keep me'
+
+
+def test_new_with_pin(data_dir: Path) -> None:
+    result = run_cli(data_dir, 'new', '対話会', '--session', '観光', '--pin', '24681357')
+    assert result.returncode == 0, result.stderr
+    from workshop import access
+    from workshop.store import Store
+    store = Store(data_dir / 'fusen.db')
+    workshop_id = store.workshops()[0].id
+    assert access.check_pin(store, workshop_id, '24681357').accepted
+    store.close()
+
+
+def test_new_with_short_pin_creates_nothing(data_dir: Path) -> None:
+    result = run_cli(data_dir, 'new', '対話会', '--session', '観光', '--pin', '1234')
+    assert result.returncode == 1
+    assert result.stderr.strip() == 'run.py: エラー: PINは6〜12けたの数字にしてください。'
+    from workshop.store import Store
+    store = Store(data_dir / 'fusen.db')
+    assert store.workshops() == []
+    store.close()

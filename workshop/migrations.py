@@ -68,3 +68,16 @@ def card_images(db: Database) -> None:
     }, pk='id', foreign_keys=[('workshop_id', 'workshops', 'id'), ('card_id', 'cards', 'id')],
         not_null={'workshop_id', 'source_name', 'page', 'file', 'thumbnail', 'status', 'created_at'})
     db['leftovers'].create_index(['workshop_id', 'status'])
+
+
+@migrations(name='0003_pin_and_review')
+def pin_and_review(db: Database) -> None:
+    db['workshops'].add_column('pin_hash', str)
+    # Failed PIN entries, so a lockout holds across restarts and across every browser that tries.
+    db['pin_failures'].create({'id': int, 'workshop_id': str, 'failed_at': float}, pk='id',
+                              foreign_keys=[('workshop_id', 'workshops', 'id')], not_null={'workshop_id', 'failed_at'})
+    db['pin_failures'].create_index(['workshop_id', 'failed_at'])
+    # 'visible' notes show on the board; 'held' ones wait for a facilitator because they may carry
+    # personal data; 'hidden' ones were taken off the board, with the reason kept.
+    db['notes'].add_column('status', str, not_null_default='visible')
+    db['notes'].add_column('status_reason', str)
