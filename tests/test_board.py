@@ -1,0 +1,344 @@
+"""The projector board: both streams with their source marks, live updates, filtering, 404 and language."""
+import asyncio
+from collections.abc import Callable
+
+from nicegui import run, ui
+from nicegui.testing import User
+from PIL import Image
+
+from sessions import runtime
+from workshop.model import NewWorkshop
+from workshop.scan.images import encode
+from workshop.scans_store import ScanStore
+from workshop.store import Store
+
+# should_see waits 0.1 s between attempts, so 10 attempts check that a note shows within about a second.
+WITHIN_A_SECOND = 10
+
+
+def make_workshop(store: Store, title: str = '壱岐市 まちづくり対話会') -> NewWorkshop:
+    return store.create_workshop(title, question='10年後の壱岐をどんな島に？',
+                                 sessions=[('観光', '島を訪れる人に何を？'), ('子育て', '子育てしやすい町とは？')])
+
+
+def paper_note(store: Store, session_id: int, text: str) -> str:
+    """Send a text for a new card of the session and return the card's token."""
+    card = store.create_cards(session_id, 1)[0]
+    store.submit_card_text(card.token, text)
+    return card.token
+
+
+def online_note(store: Store, created: NewWorkshop, session_index: int, text: str, nickname: str = '') -> None:
+    participant = store.create_participant(created.workshop.id, nickname)
+    store.post_note(created.sessions[session_index].id, participant.id, text)
+
+
+def scan_card(store: Store, card_id: int, shade: int) -> int:
+    """File a plain grey picture as the card's handwriting, as a scan would, and return the note's image id."""
+    note = ScanStore(store).attach_image(card_id, encode(Image.new('RGB', (400, 200), (shade, shade, shade))))
+    assert note.image_id is not None
+    return note.image_id
+
+
+def note_texts(user: User) -> list[str]:
+    return [label.text for label in user.find(kind=ui.label, marker='note-text').elements]
+
+
+def badge_texts(user: User, marker: str) -> list[str]:
+    return [label.text for label in user.find(kind=ui.label, marker=marker).elements]
+
+
+async def test_board_shows_both_streams(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    paper_note(store, created.sessions[0].id, '港の案内板を分かりやすく')
+    online_note(store, created, 1, '屋内の遊び場がほしい', nickname='うに')
+    online_note(store, created, 1, '病児保育を島内で')
+
+    await user.open(f'/board/{created.workshop.id}')
+
+    await user.should_see('壱岐市 まちづくり対話会')
+    await user.should_see('10年後の壱岐をどんな島に？')
+    assert len(user.find(marker='note').elements) == 3
+    assert sorted(note_texts(user)) == sorted(['港の案内板を分かりやすく', '屋内の遊び場がほしい', '病児保育を島内で'])
+    assert badge_texts(user, 'source-paper') == ['紙 A-001']
+    assert sorted(badge_texts(user, 'source-online')) == ['オンライン', 'オンライン・うに']
+    with user.scope(marker='column-A'):
+        assert note_texts(user) == ['港の案内板を分かりやすく']
+    with user.scope(marker='column-B'):
+        assert sorted(note_texts(user)) == ['屋内の遊び場がほしい', '病児保育を島内で']
+    assert user.find(marker='count-A').elements.pop().text == '1件'
+    assert user.find(marker='count-B').elements.pop().text == '2件'
+
+
+async def test_board_shows_session_questions(user: User) -> None:
+    created = make_workshop(runtime.store())
+
+    await user.open(f'/board/{created.workshop.id}')
+
+    await user.should_see('島を訪れる人に何を？')
+    await user.should_see('子育てしやすい町とは？')
+
+
+async def test_empty_column_shows_hint(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    paper_note(store, created.sessions[0].id, '港の案内板')
+
+    await user.open(f'/board/{created.workshop.id}')
+
+    await user.should_see(marker='empty-B', content='まだ意見はありません')
+    await user.should_not_see(marker='empty-A')
+    assert user.find(marker='count-B').elements.pop().text == '0件'
+
+
+async def test_board_shows_join_url(user: User) -> None:
+    created = make_workshop(runtime.store())
+    expected = f'{runtime.settings().public_url}/j/{created.workshop.join_token}'
+
+    await user.open(f'/board/{created.workshop.id}')
+
+    await user.should_see(marker='join-url', content=expected)
+
+
+async def test_online_note_appears_live(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    await user.open(f'/board/{created.workshop.id}')
+    participant = await run.io_bound(store.create_participant, created.workshop.id, 'たけし')
+
+    await run.io_bound(store.post_note, created.sessions[1].id, participant.id, '空き家バンクをLINEで')
+
+    await user.should_see(marker='note-text', content='空き家バンクをLINEで', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='source-online', content='オンライン・たけし')
+    await user.should_not_see(marker='empty-B')
+    assert user.find(marker='count-B').elements.pop().text == '1件'
+    assert user.find(marker='count-A').elements.pop().text == '0件'
+
+
+async def test_live_note_is_highlighted(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    paper_note(store, created.sessions[0].id, '前からある意見')
+    await user.open(f'/board/{created.workshop.id}')
+
+    await run.io_bound(paper_note, store, created.sessions[0].id, '今届いた意見')
+
+    await user.should_see(marker='note-text', content='今届いた意見', retries=WITHIN_A_SECOND)
+    highlighted = [card for card in user.find(marker='note').elements if 'fusen-glow-a' in card.classes]
+    assert len(highlighted) == 1
+    assert highlighted[0].default_slot.children[0].text == '今届いた意見'
+
+
+async def test_join_page_note_appears_live(create_user: Callable[[], User]) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    board = create_user()
+    resident = create_user()
+    await board.open(f'/board/{created.workshop.id}')
+
+    await resident.open(f'/j/{created.sessions[0].join_token}')
+    resident.find(marker='note-input').type('港に観光案内所を')
+    resident.find(marker='post-button').click()
+
+    await board.should_see(marker='note-text', content='港に観光案内所を', retries=WITHIN_A_SECOND)
+    await board.should_see(marker='source-online', content='オンライン')
+    with board.scope(marker='column-A'):
+        assert note_texts(board) == ['港に観光案内所を']
+
+
+async def test_resent_card_updates_text_in_place(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    token = paper_note(store, created.sessions[0].id, '最初の読み取り')
+    await user.open(f'/board/{created.workshop.id}')
+    label_before = user.find(kind=ui.label, marker='note-text').elements.pop()
+
+    await run.io_bound(store.submit_card_text, token, '書き直した意見')
+
+    await user.should_see(marker='note-text', content='書き直した意見', retries=WITHIN_A_SECOND)
+    labels = user.find(kind=ui.label, marker='note-text').elements
+    assert len(user.find(marker='note').elements) == 1
+    assert labels == {label_before}
+    assert user.find(marker='count-A').elements.pop().text == '1件'
+
+
+async def test_resent_card_live_not_duplicated(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    await user.open(f'/board/{created.workshop.id}')
+
+    await run.io_bound(store.submit_card_text, card.token, '一回目')
+    await user.should_see(marker='note-text', content='一回目', retries=WITHIN_A_SECOND)
+    await run.io_bound(store.submit_card_text, card.token, '二回目')
+
+    await user.should_see(marker='note-text', content='二回目', retries=WITHIN_A_SECOND)
+    assert note_texts(user) == ['二回目']
+
+
+async def test_other_workshop_note_not_shown(user: User) -> None:
+    store = runtime.store()
+    viewed = make_workshop(store)
+    other = make_workshop(store, title='別の対話会')
+    await user.open(f'/board/{viewed.workshop.id}')
+
+    await run.io_bound(online_note, store, other, 0, '別の会の意見')
+    await run.io_bound(online_note, store, viewed, 0, 'この会の意見')
+
+    await user.should_see(marker='note-text', content='この会の意見', retries=WITHIN_A_SECOND)
+    assert note_texts(user) == ['この会の意見']
+
+
+async def test_session_filter_by_letter(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    paper_note(store, created.sessions[0].id, '観光の意見')
+    paper_note(store, created.sessions[1].id, '子育ての意見')
+
+    await user.open(f'/board/{created.workshop.id}?session=B')
+
+    assert note_texts(user) == ['子育ての意見']
+    await user.should_see(marker='column-B')
+    await user.should_not_see(marker='column-A')
+
+
+async def test_session_filter_by_id_live(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    await user.open(f'/board/{created.workshop.id}?session={created.sessions[0].id}')
+
+    await run.io_bound(online_note, store, created, 1, '子育ての意見')
+    await run.io_bound(online_note, store, created, 0, '観光の意見')
+
+    await user.should_see(marker='note-text', content='観光の意見', retries=WITHIN_A_SECOND)
+    assert note_texts(user) == ['観光の意見']
+
+
+async def test_session_join_url_on_filtered_board(user: User) -> None:
+    created = make_workshop(runtime.store())
+    expected = f'{runtime.settings().public_url}/j/{created.sessions[1].join_token}'
+
+    await user.open(f'/board/{created.workshop.id}?session=b')
+
+    await user.should_see(marker='join-url', content=expected)
+
+
+async def test_unknown_workshop_is_404(user: User) -> None:
+    response = await user.http_client.get('/board/abcdefghij')
+
+    assert response.status_code == 404
+    assert 'ページが見つかりません' in response.text
+
+
+async def test_malformed_workshop_id_is_404(user: User) -> None:
+    response = await user.http_client.get('/board/NOT-AN-ID')
+
+    assert response.status_code == 404
+    assert 'ページが見つかりません' in response.text
+
+
+async def test_unknown_session_is_404(user: User) -> None:
+    created = make_workshop(runtime.store())
+
+    response = await user.http_client.get(f'/board/{created.workshop.id}?session=Z')
+
+    assert response.status_code == 404
+
+
+async def test_session_of_other_workshop_is_404(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    other = make_workshop(store, title='別の対話会')
+
+    response = await user.http_client.get(f'/board/{created.workshop.id}?session={other.sessions[0].id}')
+
+    assert response.status_code == 404
+
+
+async def test_script_in_note_shows_as_text(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    online_note(store, created, 0, '<script>alert(1)</script>', nickname='<b>太字</b>')
+
+    await user.open(f'/board/{created.workshop.id}')
+    response = await user.http_client.get(f'/board/{created.workshop.id}')
+
+    assert note_texts(user) == ['<script>alert(1)</script>']
+    assert badge_texts(user, 'source-online') == ['オンライン・<b>太字</b>']
+    assert '<script>alert(1)' not in response.text
+    assert '<b>太字' not in response.text
+
+
+async def test_board_in_english(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    paper_note(store, created.sessions[0].id, '港の案内板')
+    online_note(store, created, 0, '海女さんのツアー', nickname='うに')
+
+    await user.open(f'/board/{created.workshop.id}?lang=en')
+
+    assert badge_texts(user, 'source-paper') == ['Paper A-001']
+    assert badge_texts(user, 'source-online') == ['Online · うに']
+    assert user.find(marker='count-A').elements.pop().text == 'Notes: 2'
+    await user.should_see(marker='empty-B', content='No notes yet')
+
+
+async def test_board_renders_300_notes(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    participant = store.create_participant(created.workshop.id)
+    for number in range(300):
+        store.post_note(created.sessions[number % 2].id, participant.id, f'意見その{number}')
+
+    await user.open(f'/board/{created.workshop.id}')
+
+    assert len(user.find(marker='note').elements) == 300
+    assert user.find(marker='count-A').elements.pop().text == '150件'
+
+
+async def test_handwriting_image_shown(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    image_id = scan_card(store, card.id, 200)
+
+    await user.open(f'/board/{created.workshop.id}')
+
+    images = user.find(marker='note-image').elements
+    assert [image.props['src'] for image in images] == [f'/board/{created.workshop.id}/images/{image_id}.webp']
+    assert badge_texts(user, 'source-paper') == ['紙 A-001']
+    assert note_texts(user) == ['']
+
+
+async def test_rescan_replaces_image_in_place(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    scan_card(store, card.id, 200)
+    await user.open(f'/board/{created.workshop.id}')
+
+    second_id = await run.io_bound(scan_card, store, card.id, 120)
+
+    expected = f'/board/{created.workshop.id}/images/{second_id}.webp'
+    for _ in range(WITHIN_A_SECOND):
+        if user.find(marker='note-image').elements.pop().props['src'] == expected:
+            break
+        await asyncio.sleep(0.1)
+    assert [image.props['src'] for image in user.find(marker='note-image').elements] == [expected]
+    assert len(user.find(marker='note').elements) == 1
+
+
+async def test_transcription_fills_image_note(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    scan_card(store, card.id, 200)
+    note_id = store.card_note(card.id).id
+    await user.open(f'/board/{created.workshop.id}')
+
+    await run.io_bound(ScanStore(store).transcribe, note_id, '手書きを文字にした意見')
+
+    await user.should_see(marker='note-text', content='手書きを文字にした意見', retries=WITHIN_A_SECOND)
+    assert len(user.find(marker='note').elements) == 1
+    assert len(user.find(marker='note-image').elements) == 1
