@@ -90,6 +90,7 @@ class _Uploads:
             await self._run(checked)
         finally:
             await run.io_bound(shutil.rmtree, folder, True)
+        event.sender.reset()  # empties the uploader's file list, so the next batch starts clean
         self.on_done()
 
     async def _run(self, checked: list[ScanFile | ScanError]) -> None:
