@@ -54,6 +54,7 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
     from nicegui import app, ui
     from nicegui.storage import Storage
 
+    from sessions import tuning
     from sessions.app import register
 
     store = Store(settings.database_path, settings.limits)
@@ -63,13 +64,15 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
         print(f'demo facilitator page: {facilitator_url(settings.public_url, created.facilitator_key)}', flush=True)
     register(store, settings)
     app.on_shutdown(store.close)
+    tuning.install_gc_policy()
     if not os.environ.get('NICEGUI_USER_SIMULATION'):
         Storage.path = settings.data_dir / 'browser-storage'
         log.info('serving on %s:%d, QR codes point to %s', settings.host, settings.port, settings.public_url)
     ui.run(host=settings.host, port=settings.port, title='Fusen', language='ja', show=False, reload=False,
            # A phone that sleeps longer than NiceGUI's 3 s default loses its page and the draft in it.
            storage_secret=storage_secret(settings.data_dir), reconnect_timeout=60.0, show_welcome_message=False,
-           access_log=False)  # access log lines would carry card and join tokens in their paths
+           access_log=False,  # access log lines would carry card and join tokens in their paths
+           gzip_middleware_factory=tuning.gzip_middleware_factory())
 
 
 def build_parser(language: str) -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ from workshop.urls import CARD_PREFIX
 
 from . import runtime
 from .texts import Texts, page_texts
+from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
 from .theme import frame, not_found
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 def register() -> None:
     """Register the card page under /c/ and /C/, because QR codes may carry the URL in upper case."""
     for prefix in (CARD_PREFIX, CARD_PREFIX.upper()):
-        ui.page(prefix + '{token}')(card_page)
+        ui.page(prefix + '{token}', reconnect_timeout=PARTICIPANT_RECONNECT_TIMEOUT)(card_page)
 
 
 def card_page(token: str, request: Request) -> HTMLResponse | None:

@@ -27,6 +27,7 @@ from workshop.urls import JOIN_PREFIX
 
 from . import runtime
 from .texts import Texts, page_texts
+from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
 from .theme import frame, not_found
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ PARTICIPANTS_KEY = 'participants'  # app.storage.user[PARTICIPANTS_KEY] maps wor
 def register() -> None:
     """Register the join page under /j/ and /J/, because QR codes may carry the URL in upper case."""
     for prefix in (JOIN_PREFIX, JOIN_PREFIX.upper()):
-        ui.page(prefix + '{token}')(join_page)
+        ui.page(prefix + '{token}', reconnect_timeout=PARTICIPANT_RECONNECT_TIMEOUT)(join_page)
 
 
 def join_page(token: str, request: Request, session: str = '') -> HTMLResponse | None:
@@ -100,9 +101,9 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
         nickname_input = ui.input(label=t('join.nickname_label'), value=participant.nickname if participant else '') \
             .props(f'outlined stack-label bg-color=white maxlength={store.limits.nickname}') \
             .classes('w-full').mark('nickname-input')
-        # NOTE: the draft lives only in the server's copy of the page. A phone away for longer than the
-        # reconnect timeout (60 s, set in run.py) reloads the page and loses it. The browser's
-        # localStorage could keep it.
+        # NOTE: the draft lives only in the server's copy of the page. A phone away for longer than
+        # PARTICIPANT_RECONNECT_TIMEOUT (180 s, in tuning.py), or a server restart, reloads the page and
+        # loses it. The browser's localStorage could keep it.
         note_input = _note_box(t, store.limits.note)
         # IME: the Enter that confirms a kana-kanji conversion must never send, so no key submits here.
         # Enter only starts a new line, and the button below is the one way to send.

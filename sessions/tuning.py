@@ -1,0 +1,61 @@
+"""Server settings that let one process carry thousands of open phone pages.
+
+``FUSEN_BENCH_DISABLE`` (a comma-separated list of ``static-cache`` and ``gc-freeze``) switches
+levers off, so a benchmark can compare with and without each one in the same build.
+"""
+import asyncio
+import gc
+import logging
+import os
+from collections.abc import Callable
+
+from nicegui import app, background_tasks
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
+
+from .static_cache import MINIMUM_SIZE, PrecompressedAssets
+
+log = logging.getLogger(__name__)
+
+# Every open page holds hundreds of Python objects, and a full garbage collection walks all of them:
+# with 1,200 open pages a full collection stalled the event loop for 430–520 ms (NiceGUI 3.18,
+# Python 3.11, 2 cores). Objects frozen with gc.freeze() are skipped by every later collection.
+FREEZE_INTERVAL = 60.0  # seconds
+
+# How long a participant's page waits on the server for its phone to come back (a locked screen, a
+# lift, a tunnel). ui.run's global 60 s also sets the engine.io ping interval (48 s), so a longer
+# global value would slow the detection of dead sockets; this one applies to the phone pages only.
+# A phone offline for exactly 60 s missed the 60 s window in headless Chromium and reloaded.
+PARTICIPANT_RECONNECT_TIMEOUT = 180.0  # seconds
+
+
+def gzip_middleware_factory() -> Callable[[ASGIApp], ASGIApp]:
+    """Return the compression middleware for ``ui.run``: assets compressed once, or NiceGUI's default."""
+    if 'static-cache' in _disabled():
+        return lambda inner: GZipMiddleware(inner, minimum_size=MINIMUM_SIZE)
+    return PrecompressedAssets
+
+
+def install_gc_policy() -> None:
+    """Freeze the objects alive at startup, then freeze again every FREEZE_INTERVAL seconds while serving.
+
+    The cost: an object frozen while it was alive is not collected if it later becomes cyclic
+    garbage, so memory may grow over a long day; pages closed by their phones are mostly freed by
+    reference counting, which freezing does not stop.
+    """
+    if 'gc-freeze' in _disabled():
+        log.info('gc.freeze() is off (FUSEN_BENCH_DISABLE)')
+        return
+    app.on_startup(lambda: background_tasks.create(_freeze_periodically(), name='gc freeze'))
+
+
+async def _freeze_periodically() -> None:
+    gc.collect()  # what is garbage now should not be frozen
+    while True:
+        gc.freeze()
+        log.debug('gc.freeze(): %d objects frozen', gc.get_freeze_count())
+        await asyncio.sleep(FREEZE_INTERVAL)
+
+
+def _disabled() -> set[str]:
+    return {name.strip() for name in os.environ.get('FUSEN_BENCH_DISABLE', '').split(',') if name.strip()}
