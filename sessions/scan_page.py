@@ -21,8 +21,9 @@ from workshop.scans_store import ScanStore
 from workshop.store import NotFound
 
 from . import runtime
+from .access import facilitator_workshop
 from .texts import Texts, page_texts
-from .theme import frame, not_found
+from .theme import frame
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,11 @@ def register() -> None:
 def scan_page(key: str, request: Request):
     """Show the upload, the results per file and the leftovers of one workshop to its facilitators."""
     t = page_texts(request)
-    workshop = runtime.store().workshop_by_facilitator_key(key)
-    if workshop is None:
-        return not_found(t)
-    with frame(t, request, t('scan.title')):
+    with frame(t, request, t('scan.title')) as content:
+        workshop = facilitator_workshop(key, t)  # the key, then the PIN when the workshop has one
+    if not isinstance(workshop, Workshop):
+        return workshop
+    with content:
         ui.label(t('scan.title')).classes('text-2xl font-bold')
         ui.label(workshop.title).classes('fusen-muted')
         ui.link(t('scan.back'), f'/f/{key}').classes('underline')

@@ -10,8 +10,9 @@ from workshop.store import NotFound
 from workshop.text import InvalidText
 
 from . import runtime
+from .access import facilitator_workshop
 from .texts import Texts, page_texts
-from .theme import frame, not_found
+from .theme import frame
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,13 @@ def register() -> None:
 def transcribe_page(key: str, request: Request):
     """Show the oldest handwriting notes without text, each with a box for its text."""
     t = page_texts(request)
-    store = runtime.store()
-    workshop = store.workshop_by_facilitator_key(key)
-    if workshop is None:
-        return not_found(t)
-    scans = ScanStore(store)
+    with frame(t, request, t('scan.transcribe.title')) as content:
+        workshop = facilitator_workshop(key, t)  # the key, then the PIN when the workshop has one
+    if not isinstance(workshop, Workshop):
+        return workshop
+    scans = ScanStore(runtime.store())
     queue = scans.transcription_queue(workshop.id)
-    with frame(t, request, t('scan.transcribe.title')):
+    with content:
         ui.label(t('scan.transcribe.title')).classes('text-2xl font-bold')
         ui.link(t('scan.back'), f'/f/{key}').classes('underline')
         remaining = ui.label(t('scan.transcribe.remaining', count=len(queue))).classes('text-lg').mark('remaining')

@@ -123,3 +123,13 @@ async def test_facilitator_page_links_scan_pages(user: User) -> None:
 async def test_scan_page_wrong_key_not_found(user: User) -> None:
     response = await user.http_client.get('/f/' + 'A' * 32 + '/scan')
     assert response.status_code == 404
+
+
+async def test_scan_page_asks_for_pin(user: User) -> None:
+    from workshop import access
+
+    created = create_workshop()
+    access.set_pin(runtime.store(), created.workshop.id, '482913')
+    await user.open(f'/f/{created.facilitator_key}/scan')
+    await user.should_see(marker='pin')
+    await user.should_not_see(marker='scan-upload')
