@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import multiprocessing
+import shutil
 import statistics
 import tempfile
 import time
@@ -73,18 +74,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument('--server-env', action='append', default=[], metavar='NAME=VALUE',
                         help='environment variable for the Fusen server, e.g. FUSEN_BENCH_DISABLE=gc-freeze')
     parser.add_argument('--output', help='write the full report with every run to this JSON file')
+    parser.add_argument('--log-dir', type=Path, help='copy each server log into this folder')
     return parser
 
 
 async def measure(kind: str, args: argparse.Namespace, extra_env: dict[str, str]) -> dict:
     """Start one server, run the plan against it and return its figures."""
     with tempfile.TemporaryDirectory(prefix='fusen-load-') as folder:
-        if kind == 'fusen':
-            with fusen_server(Path(folder), extra_env) as target:
-                return await _drive(target, args, chromium=args.chromium)
-        with bare_server(Path(folder)) as target:
-            # The baseline's pages hold no scripts, so only a simulated board can watch them.
-            return await _drive(target, args, chromium=False)
+        try:
+            if kind == 'fusen':
+                with fusen_server(Path(folder), extra_env) as target:
+                    return await _drive(target, args, chromium=args.chromium)
+            with bare_server(Path(folder)) as target:
+                # The baseline's pages hold no scripts, so only a simulated board can watch them.
+                return await _drive(target, args, chromium=False)
+        finally:
+            if args.log_dir:
+                args.log_dir.mkdir(parents=True, exist_ok=True)
+                for log_file in Path(folder).glob('*server.log'):
+                    shutil.copy(log_file, args.log_dir / f'{kind}-{time.strftime("%H%M%S")}-{log_file.name}')
 
 
 async def _drive(target: Target, args: argparse.Namespace, *, chromium: bool) -> dict:
