@@ -17,6 +17,7 @@ from workshop.text import InvalidText
 from workshop.urls import CARD_PREFIX
 
 from . import runtime
+from .draft import forget_draft, keep_draft
 from .texts import Texts, page_texts
 from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
 from .theme import frame, not_found
@@ -53,6 +54,7 @@ def card_page(token: str, request: Request) -> HTMLResponse | None:
         sent.visible = False
 
     form = _CardForm(t, store, card, token, note_input, button, sent, update_hint)
+    keep_draft(note_input, f'card-{card.id}')
     button.on_click(form.send)
     note_input.on_value_change(form.hide_sent)
     return None
@@ -111,6 +113,7 @@ class _CardForm:
             # The store returned, so the note is committed. Only now may the page show "sent".
             self.sent.visible = True
             self.update_hint.visible = True
+            forget_draft(f'card-{self.card.id}')
             ui.notify(self.t('common.sent'), type='positive', position='top', group=False)
         finally:
             self.sending = False

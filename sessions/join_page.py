@@ -26,6 +26,7 @@ from workshop.text import InvalidText
 from workshop.urls import JOIN_PREFIX
 
 from . import runtime
+from .draft import forget_draft, keep_draft
 from .texts import Texts, page_texts
 from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
 from .theme import frame, not_found
@@ -101,9 +102,9 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
         nickname_input = ui.input(label=t('join.nickname_label'), value=participant.nickname if participant else '') \
             .props(f'outlined stack-label bg-color=white maxlength={store.limits.nickname}') \
             .classes('w-full').mark('nickname-input')
-        # NOTE: the draft lives only in the server's copy of the page. A phone away for longer than
-        # PARTICIPANT_RECONNECT_TIMEOUT (180 s, in tuning.py), or a server restart, reloads the page and
-        # loses it. The browser's localStorage could keep it.
+        # The draft lives in the server's copy of the page while the phone is away for up to
+        # PARTICIPANT_RECONNECT_TIMEOUT (180 s, in tuning.py), and in the browser's localStorage for
+        # a longer absence or a server restart, which reload the page (see draft.py).
         note_input = _note_box(t, store.limits.note)
         # IME: the Enter that confirms a kana-kanji conversion must never send, so no key submits here.
         # Enter only starts a new line, and the button below is the one way to send.
@@ -113,6 +114,7 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
         note_list = ui.column().classes('w-full gap-2').mark('my-notes')
 
     form = _JoinForm(t, store, storage, session, participant, nickname_input, note_input, button, heading, note_list)
+    keep_draft(note_input, form.draft_key)
     for note in reversed(mine):  # newest first
         form.show(note)
     button.on_click(form.send)
@@ -165,6 +167,7 @@ class _JoinForm:
         # (a double tap, or a resend after a reconnect) returns the stored note instead of a second one.
         self.request_key = uuid4().hex
         self.sending = False
+        self.draft_key = f'session-{session.id}'
 
     async def send(self) -> None:
         """Store the draft as a note of this participant, then clear the box and list the note."""
@@ -187,6 +190,7 @@ class _JoinForm:
             # The store returned, so the note is committed. Only now may the page show "sent".
             self.request_key = uuid4().hex
             self.note_input.value = ''
+            forget_draft(self.draft_key)
             self.show(note)
             ui.notify(self.t('common.sent'), type='positive', position='top', group=False)
         finally:

@@ -1,4 +1,4 @@
-"""A phone whose connection drops for a minute comes back to the same page with its draft, in headless Chromium."""
+"""A phone keeps its draft through a dropped connection and through a reload, in headless Chromium."""
 import re
 import time
 from pathlib import Path
@@ -11,7 +11,7 @@ from chromium import CHROMIUM_ARGS, require_chromium, run_cli, running_server
 DRAFT = 'トンネルを抜けても書きかけは残る'
 OFFLINE_SECONDS = 60  # a locked screen, a lift or a tunnel
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -23,6 +23,7 @@ def browser() -> Browser:
         launched.close()
 
 
+@pytest.mark.slow
 def test_draft_survives_minute_offline(browser: Browser, data_dir: Path) -> None:
     with running_server(data_dir) as url:
         created = run_cli(data_dir, url, 'new', '対話会', '--session', '観光')
@@ -51,3 +52,28 @@ def test_draft_survives_minute_offline(browser: Browser, data_dir: Path) -> None
         expect(phone.get_by_text('送信しました').first).to_be_visible(timeout=5000)
         expect(board.locator('.fusen-note', has_text=DRAFT)).to_be_visible(timeout=5000)
         expect(board.locator('.fusen-note', has_text=DRAFT)).to_have_count(1)
+
+
+def test_draft_survives_reload(browser: Browser, data_dir: Path) -> None:
+    with running_server(data_dir) as url:
+        created = run_cli(data_dir, url, 'new', '対話会', '--session', '観光')
+        join = re.search(r'^join A \S+: (\S+)', created, re.M).group(1)
+        workshop_id = re.search(r'^workshop: (\S+)', created, re.M).group(1)
+        phone = browser.new_context(locale='ja-JP', viewport={'width': 390, 'height': 844}).new_page()
+        phone.goto(join)
+        phone.locator('textarea').fill(DRAFT)
+
+        phone.reload()  # what the browser does when the server no longer has the page
+        expect(phone.locator('textarea')).to_have_value(DRAFT)
+        phone.wait_for_function('window.did_handshake === true')
+        board = browser.new_context(locale='ja-JP').new_page()
+        board.goto(f'{url}/board/{workshop_id}')
+        phone.get_by_role('button', name='投稿する').click()
+        expect(phone.get_by_text('送信しました').first).to_be_visible(timeout=5000)
+        expect(board.locator('.fusen-note', has_text=DRAFT)).to_have_count(1)
+        expect(phone.locator('textarea')).to_have_value('')
+
+        phone.reload()  # a stored note is not typed again
+        phone.wait_for_function('window.did_handshake === true')
+        expect(phone.locator('textarea')).to_have_value('')
+        assert phone.evaluate("Object.keys(localStorage).filter(key => key.startsWith('fusen-draft:'))") == []
