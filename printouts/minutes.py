@@ -12,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from workshop.i18n import translate
-from workshop.model import Note, Session, Source, Workshop
+from workshop.model import Note, NoteStatus, Session, Source, Workshop
 
 from .fonts import has_missing_glyphs, printable, register_font
 from .pages import footer_canvas_maker
@@ -37,6 +37,9 @@ def minutes_pdf(workshop: Workshop, sessions: Sequence[Session], notes: Sequence
     if strays:
         raise ValueError(f'notes of sessions {strays} were passed without those sessions')
     generated_at = generated_at or datetime.now().astimezone()
+    # Held and hidden notes are counted but never printed: they may carry personal data.
+    withheld = sum(1 for note in notes if note.status is not NoteStatus.VISIBLE)
+    notes = [note for note in notes if note.status is NoteStatus.VISIBLE]
 
     def label(key: str, **params: object) -> str:
         return translate(language, key, **params)
@@ -44,7 +47,7 @@ def minutes_pdf(workshop: Workshop, sessions: Sequence[Session], notes: Sequence
     story: list[Flowable] = [
         Paragraph(markup(label('print.minutes.title', title=workshop.title)), _STYLES['title']),
         Spacer(1, 6 * mm),
-        _header_table(workshop, notes, participant_count, language),
+        _header_table(workshop, notes, participant_count, withheld, language),
     ]
     if any(has_missing_glyphs(note.text) for note in notes):
         story += [Spacer(1, 2 * mm), Paragraph(markup(label('print.minutes.missing_glyphs')), _STYLES['small'])]
@@ -67,7 +70,8 @@ def minutes_pdf(workshop: Workshop, sessions: Sequence[Session], notes: Sequence
     return buffer.getvalue()
 
 
-def _header_table(workshop: Workshop, notes: Sequence[Note], participant_count: int, language: str) -> Table:
+def _header_table(workshop: Workshop, notes: Sequence[Note], participant_count: int, withheld: int,
+                  language: str) -> Table:
     """Build the label/value table of the workshop's facts and counts."""
     paper = sum(1 for note in notes if note.source == Source.PAPER)
     rows = [
@@ -80,6 +84,9 @@ def _header_table(workshop: Workshop, notes: Sequence[Note], participant_count: 
         ('print.minutes.field.participants', translate(language, 'print.minutes.participant_count',
                                                        count=participant_count)),
     ]
+    if withheld:
+        rows.append(('print.minutes.field.withheld', translate(language, 'print.minutes.withheld_count',
+                                                               count=withheld)))
     data = [[Paragraph(markup(translate(language, key)), _STYLES['label']), Paragraph(markup(value), _STYLES['body'])]
             for key, value in rows]
     table = Table(data, colWidths=(42 * mm, FRAME_WIDTH - 42 * mm))

@@ -15,7 +15,7 @@ from nicegui import ui
 
 from printouts.qr import qr_png
 from workshop import tokens
-from workshop.model import Note, NoteChanged, Session, Source, Workshop
+from workshop.model import Note, NoteChanged, NoteStatus, Session, Source, Workshop
 from workshop.urls import join_url, qr_text
 
 from . import live, runtime
@@ -108,7 +108,7 @@ def board_page(request: Request, workshop_id: str) -> HTMLResponse | None:
     _build_join_footer(texts, workshop, single)
 
     board = _Board(texts, workshop.id, columns)
-    for note in store.notes(workshop.id, session_id=single.id if single else None):
+    for note in store.notes(workshop.id, session_id=single.id if single else None, status=NoteStatus.VISIBLE):
         board.show(note, fresh=False)
     # Subscribing inside the page ties the callback to this client, and NiceGUI unsubscribes it when
     # the client is deleted. This function runs synchronously on the event loop, so no event can run
@@ -154,6 +154,12 @@ class _Column:
         self._show_count()
         return label
 
+    def remove(self, card: ui.element) -> None:
+        """Delete one card from the column and count it out."""
+        card.delete()
+        self.count -= 1
+        self._show_count()
+
     def _show_count(self) -> None:
         self.count_label.set_text(self.texts('board.count', count=self.count))
         self.hint.set_visibility(self.count == 0)
@@ -178,6 +184,9 @@ class _Board:
         column = self.columns.get(note.session_id)
         if note.workshop_id != self.workshop_id or column is None:
             return
+        if note.status is not NoteStatus.VISIBLE:
+            self._take_off(note, column)
+            return
         label = self.labels.get(note.id)
         if label is None:
             label = column.add(note, fresh=fresh)
@@ -190,6 +199,13 @@ class _Board:
         image_changed = self._show_image(note, label.parent_slot.parent)
         if fresh and (text_changed or image_changed):
             _glow(label.parent_slot.parent)
+
+    def _take_off(self, note: Note, column: _Column) -> None:
+        """Remove the card of a note that a facilitator held or hid, if this board shows it."""
+        label = self.labels.pop(note.id, None)
+        self.images.pop(note.id, None)
+        if label is not None:
+            column.remove(label.parent_slot.parent)
 
     def _show_image(self, note: Note, card: ui.element) -> bool:
         """Show the note's current handwriting image on its card and return whether the card changed."""

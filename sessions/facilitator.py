@@ -8,7 +8,7 @@ from nicegui import run, ui
 
 from workshop import access
 from workshop.export import export_data, to_csv, to_json
-from workshop.model import NoteChanged, Session, Source, Workshop
+from workshop.model import Note, NoteChanged, NoteStatus, Session, Source, Workshop
 from workshop.urls import board_url, join_url, qr_text
 
 from . import live, runtime
@@ -39,6 +39,7 @@ def facilitator_page(key: str, request: Request):
     with content:
         _header(t, workshop)
         _counts(t, workshop)
+        _review(t, workshop)
         _links(t, workshop, sessions)
         _cards(t, workshop, sessions)
         with ui.row().classes('gap-6'):
@@ -75,6 +76,44 @@ def _counts(t: Texts, workshop: Workshop) -> None:
             show()
 
     show()
+    live.note_changed.subscribe(on_change)
+
+
+def _review(t: Texts, workshop: Workshop) -> None:
+    """List the notes held because they may carry personal data, to show or hide each one."""
+    store = runtime.store()
+    rows: dict[int, ui.element] = {}
+    with ui.card().classes('fusen-card').mark('review'):
+        ui.label(t('review.heading')).classes('text-lg font-bold')
+        ui.label(t('review.hint')).classes('fusen-muted')
+        empty = ui.label(t('review.empty')).classes('fusen-muted').mark('review-empty')
+        held = ui.column().classes('w-full gap-2')
+
+    def decide(note: Note, status: NoteStatus) -> None:
+        reason = t('review.reason_personal') if status is NoteStatus.HIDDEN else ''
+        store.set_note_status(note.id, status, reason)
+
+    def add(note: Note) -> None:
+        with held, ui.row().classes('w-full items-center gap-2 no-wrap').mark('held-note') as row:
+            ui.label(note.text).classes('grow fusen-note-mine').mark('held-text')
+            ui.button(t('review.show'), on_click=lambda: decide(note, NoteStatus.VISIBLE)).mark('show-note')
+            ui.button(t('review.hide'), on_click=lambda: decide(note, NoteStatus.HIDDEN)).props('outline color=negative') \
+                .mark('hide-note')
+        rows[note.id] = row
+        empty.set_visibility(False)
+
+    def on_change(change: NoteChanged) -> None:
+        note = change.note
+        if note.workshop_id != workshop.id:
+            return
+        if note.status is NoteStatus.HELD and note.id not in rows:
+            add(note)
+        elif note.status is not NoteStatus.HELD and note.id in rows:
+            rows.pop(note.id).delete()
+            empty.set_visibility(not rows)
+
+    for note in store.notes(workshop.id, status=NoteStatus.HELD):
+        add(note)
     live.note_changed.subscribe(on_change)
 
 

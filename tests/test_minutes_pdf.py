@@ -142,3 +142,19 @@ def test_preview_png_written(store, filled, tmp_path):
     OUT.mkdir(exist_ok=True)
     shutil.copy(page, OUT / 'minutes-page-1.png')
     assert (OUT / 'minutes-page-1.png').stat().st_size > 10_000
+
+
+def test_held_and_hidden_notes_counted_not_printed(store: Store, workshop, tmp_path: Path) -> None:
+    from workshop.model import NoteStatus
+
+    participant = store.create_participant(workshop.workshop.id)
+    store.post_note(workshop.sessions[0].id, participant.id, '見える意見')
+    store.post_note(workshop.sessions[0].id, participant.id, '電話090-1234-5678')
+    hidden = store.post_note(workshop.sessions[0].id, participant.id, '隠す意見')
+    store.set_note_status(hidden.id, NoteStatus.HIDDEN, '荒らし')
+    pdf = minutes_pdf(workshop.workshop, workshop.sessions, store.notes(workshop.workshop.id), 1)
+    text = pdf_text(pdf, tmp_path)
+    assert '見える意見' in text
+    assert '090-1234-5678' not in text
+    assert '隠す意見' not in text
+    assert '2件（個人情報のおそれなどで' in text

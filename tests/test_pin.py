@@ -1,4 +1,6 @@
 """The optional facilitator PIN and its lockout after five failures in ten minutes."""
+import asyncio
+
 import pytest
 from nicegui.testing import User
 
@@ -61,6 +63,16 @@ def test_lockout_survives_restart(store: Store, workshop: NewWorkshop) -> None:
     reopened.close()
 
 
+async def wait_for_failures(workshop_id: str, count: int) -> None:
+    """Wait until the store has counted this many failed entries, so each click is handled before the next."""
+    for _ in range(50):
+        rows = runtime.store().query('SELECT COUNT(*) FROM pin_failures WHERE workshop_id = ?', (workshop_id,))
+        if rows[0][0] >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f'expected {count} failed PIN entries')
+
+
 def create_with_pin(pin: str) -> NewWorkshop:
     created = runtime.store().create_workshop('対話会', sessions=[('観光', '')])
     access.set_pin(runtime.store(), created.workshop.id, pin)
@@ -96,10 +108,10 @@ async def test_wrong_pin_shows_message(user: User) -> None:
 async def test_locked_page_says_so(user: User) -> None:
     created = create_with_pin('246810')
     await user.open(f'/f/{created.facilitator_key}')
-    for _ in range(4):
+    for attempt in range(1, 5):
         user.find(marker='pin').type('000000')
         user.find(marker='pin-submit').click()
-        await user.should_see('PINがちがいます。')
+        await wait_for_failures(created.workshop.id, attempt)
     user.find(marker='pin').type('000000')
     user.find(marker='pin-submit').click()
     await user.should_see('まちがいが続いたため、ロックしました。10分ほど待ってから入力してください。')

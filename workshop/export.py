@@ -11,7 +11,7 @@ from datetime import datetime
 from .store import Store
 
 SCHEMA = 'fusen.export/1'
-CSV_COLUMNS = ['note_id', 'session', 'source', 'card_code', 'participant_id', 'nickname', 'text',
+CSV_COLUMNS = ['note_id', 'session', 'source', 'card_code', 'participant_id', 'nickname', 'text', 'status',
                'created_at', 'updated_at']
 
 
@@ -33,7 +33,8 @@ def export_data(store: Store, workshop_id: str) -> dict:
                       'question': session.question} for session in sessions],
         'notes': [{'id': note.id, 'session_id': note.session_id, 'session': names[note.session_id],
                    'source': note.source.value, 'card_code': note.card_code, 'participant_id': note.participant_id,
-                   'nickname': note.nickname, 'text': note.text, 'created_at': note.created_at,
+                   'nickname': note.nickname, 'text': note.text, 'status': note.status.value,
+                   'created_at': note.created_at,
                    'updated_at': note.updated_at} for note in notes],
         'counts': {
             'notes': len(notes),
@@ -58,6 +59,7 @@ def to_csv(data: dict) -> str:
     for note in data['notes']:
         writer.writerow({'note_id': note['id'], 'session': note['session'], 'source': note['source'],
                          'card_code': note['card_code'] or '', 'participant_id': note['participant_id'] or '',
-                         'nickname': note['nickname'], 'text': note['text'], 'created_at': note['created_at'],
+                         'nickname': note['nickname'], 'text': note['text'], 'status': note['status'],
+                         'created_at': note['created_at'],
                          'updated_at': note['updated_at']})
     return buffer.getvalue()

@@ -3,6 +3,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class NoteStatus(StrEnum):
+    """Whether the board shows a note: held notes wait for a facilitator because they may carry personal data."""
+
+    VISIBLE = 'visible'
+    HELD = 'held'
+    HIDDEN = 'hidden'
+
+
 class Source(StrEnum):
     """Where a note came from."""
 
@@ -72,6 +80,7 @@ class Note:
     participant_id: str | None = None
     nickname: str = ''
     image_id: int | None = None  # the current handwriting image of a scanned or photographed card
+    status: NoteStatus = NoteStatus.VISIBLE
 
     @property
     def needs_transcription(self) -> bool:

@@ -14,7 +14,7 @@ from . import text
 from .model import Card, Note, NoteChanged, Source
 from .scan import images
 from .scan.images import EncodedImage
-from .store import NotFound, Store, _now
+from .store import NotFound, Store, _now, review_status
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,10 @@ class ScanStore:
         :raises InvalidText: if the text is empty or too long
         """
         value = text.checked(note_text, 'note', self.store.limits.note, multiline=True)
+        status = review_status(self.store.note(note_id).status, value)
         with self.store.transaction() as db:
-            changed = db.execute('UPDATE notes SET text = ?, updated_at = ? WHERE id = ?',
-                                 (value, _now(), note_id)).rowcount
-        if not changed:
-            raise NotFound(f'note {note_id!r} not found')
+            db.execute('UPDATE notes SET text = ?, status = ?, updated_at = ? WHERE id = ?',
+                       (value, status.value, _now(), note_id))
         log.info('transcribed note %d', note_id)
         return self._announce(note_id, False)
 

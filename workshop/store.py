@@ -20,7 +20,8 @@ from . import text, tokens
 from .config import Limits
 from .events import Hub
 from .migrations import migrations
-from .model import Card, NewWorkshop, Note, NoteChanged, Participant, Session, Source, Workshop
+from .model import Card, NewWorkshop, Note, NoteChanged, NoteStatus, Participant, Session, Source, Workshop
+from .privacy import personal_data_kinds
 from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -280,14 +281,17 @@ class Store:
         session = self.session(card.session_id)
         now = _now()
         with self.transaction() as db:
-            existing = db.execute('SELECT id FROM notes WHERE card_id = ?', (card.id,)).fetchone()
+            existing = db.execute('SELECT id, status FROM notes WHERE card_id = ?', (card.id,)).fetchone()
             if existing:
-                db.execute('UPDATE notes SET text = ?, updated_at = ? WHERE id = ?', (value, now, existing['id']))
+                status = review_status(NoteStatus(existing['status']), value)
+                db.execute('UPDATE notes SET text = ?, status = ?, updated_at = ? WHERE id = ?',
+                           (value, status.value, now, existing['id']))
                 note_id, created = existing['id'], False
             else:
                 note_id = db['notes'].insert({
                     'workshop_id': session.workshop_id, 'session_id': session.id, 'source': Source.PAPER.value,
                     'card_id': card.id, 'text': value, 'created_at': now, 'updated_at': now,
+                    'status': review_status(NoteStatus.VISIBLE, value).value,
                 }).last_pk
                 created = True
         return self._announce(note_id, created)
@@ -316,9 +320,24 @@ class Store:
             note_id = db['notes'].insert({
                 'workshop_id': session.workshop_id, 'session_id': session.id, 'source': Source.ONLINE.value,
                 'participant_id': participant_id, 'text': value, 'request_key': request_key or None,
-                'created_at': now, 'updated_at': now,
+                'created_at': now, 'updated_at': now, 'status': review_status(NoteStatus.VISIBLE, value).value,
             }).last_pk
         return self._announce(note_id, True)
+
+    def set_note_status(self, note_id: int, status: NoteStatus, reason: str = '') -> Note:
+        """Show, hold or hide a note on the board, keeping the facilitator's reason.
+
+        :raises NotFound: if there is no note with this id
+        :raises InvalidText: if the reason is too long
+        """
+        value = text.checked(reason, 'reason', self.limits.question, required=False)
+        with self.transaction() as db:
+            changed = db.execute('UPDATE notes SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?',
+                                 (status.value, value or None, _now(), note_id)).rowcount
+        if not changed:
+            raise NotFound(f'note {note_id!r} not found')
+        log.info('note %d is now %s', note_id, status.value)
+        return self._announce(note_id, False)
 
     def note(self, note_id: int) -> Note:
         """:raises NotFound: if there is no note with this id"""
@@ -331,11 +350,14 @@ class Store:
         rows = self.query(_NOTE_QUERY + ' WHERE notes.card_id = ?', (card_id,))
         return _note(rows[0]) if rows else None
 
-    def notes(self, workshop_id: str, *, session_id: int | None = None,
-              participant_id: str | None = None) -> list[Note]:
-        """Return a workshop's notes in the order they were first written, optionally of one session or person."""
+    def notes(self, workshop_id: str, *, session_id: int | None = None, participant_id: str | None = None,
+              status: NoteStatus | None = None) -> list[Note]:
+        """Return a workshop's notes in the order they were first written, optionally filtered."""
         sql = _NOTE_QUERY + ' WHERE notes.workshop_id = ?'
         params: list = [workshop_id]
+        if status is not None:
+            sql += ' AND notes.status = ?'
+            params.append(status.value)
         if session_id is not None:
             sql += ' AND notes.session_id = ?'
             params.append(session_id)
@@ -364,6 +386,17 @@ class Store:
         return note
 
 
+def review_status(current: NoteStatus, note_text: str) -> NoteStatus:
+    """Return a note's status after its text changed: held if it may carry personal data.
+
+    A hidden note stays hidden; a held note whose new text looks harmless goes on the board, because
+    the personal data it was held for is gone.
+    """
+    if current is NoteStatus.HIDDEN:
+        return current
+    return NoteStatus.HELD if personal_data_kinds(note_text) else NoteStatus.VISIBLE
+
+
 def _now() -> str:
     """Return the local time with its UTC offset, to the millisecond, so times sort and read naturally."""
     return datetime.now().astimezone().isoformat(timespec='milliseconds')
@@ -388,4 +421,5 @@ def _note(row: sqlite3.Row) -> Note:
     return Note(id=row['id'], workshop_id=row['workshop_id'], session_id=row['session_id'],
                 source=Source(row['source']), text=row['text'], created_at=row['created_at'],
                 updated_at=row['updated_at'], card_id=row['card_id'], card_code=row['card_code'],
-                participant_id=row['participant_id'], nickname=row['nickname'], image_id=row['image_id'])
+                participant_id=row['participant_id'], nickname=row['nickname'], image_id=row['image_id'],
+                status=NoteStatus(row['status']))
