@@ -51,7 +51,7 @@ def pin_version(store: Store, workshop_id: str) -> str | None:
 
 
 def check_pin(store: Store, workshop_id: str, pin: str, now: float | None = None) -> PinCheck:
-    """Check a PIN entry, counting failures; while locked, even the right PIN is refused."""
+    """Check a PIN entry and count a failure. While the PIN is locked, even the right PIN is rejected."""
     now = time.time() if now is None else now
     with store.transaction() as db:
         db.execute('DELETE FROM pin_failures WHERE failed_at <= ?', (now - FAILURE_WINDOW,))
@@ -59,7 +59,7 @@ def check_pin(store: Store, workshop_id: str, pin: str, now: float | None = None
             'SELECT failed_at FROM pin_failures WHERE workshop_id = ? ORDER BY failed_at', (workshop_id,))]
         if len(failures) >= MAX_FAILURES:
             retry_after = int(failures[-MAX_FAILURES] + FAILURE_WINDOW - now) + 1
-            log.warning('PIN entry for workshop %s refused: locked for %d s', workshop_id, retry_after)
+            log.warning('PIN entry for workshop %s rejected: locked for another %d s', workshop_id, retry_after)
             return PinCheck(accepted=False, locked=True, retry_after=retry_after)
         stored = db.execute('SELECT pin_hash FROM workshops WHERE id = ?', (workshop_id,)).fetchone()[0]
         if stored and _matches(pin, stored):

@@ -12,7 +12,7 @@ class NoteStatus(StrEnum):
 
 
 class Source(StrEnum):
-    """Where a note came from."""
+    """The input stream of a note: a printed card or the join link."""
 
     PAPER = 'paper'
     ONLINE = 'online'

@@ -268,7 +268,7 @@ class Store:
     # Notes: both input streams write through the two functions below.
 
     def submit_card_text(self, card_token: str, note_text: str) -> Note:
-        """Store what a paper card says as its note: the first send creates it, later ones update it.
+        """Store the text of a paper card as its note: the first send creates it, later ones update it.
 
         :raises NotFound: if the token belongs to no card
         :raises InvalidText: if the text is empty or too long
@@ -389,7 +389,7 @@ class Store:
 def review_status(current: NoteStatus, note_text: str) -> NoteStatus:
     """Return a note's status after its text changed: held if it may carry personal data.
 
-    A hidden note stays hidden; a held note whose new text looks harmless goes on the board, because
+    A hidden note stays hidden. A held note whose new text looks harmless goes on the board, because
     the personal data it was held for is gone.
     """
     if current is NoteStatus.HIDDEN:
