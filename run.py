@@ -121,6 +121,12 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     export.add_argument('-o', '--output', type=Path, help=t('cli.export.output'))
     export.set_defaults(handler=command_export)
 
+    posters = commands.add_parser('posters', parents=[common], help=t('cli.posters.help'))
+    posters.add_argument('workshop', help=t('cli.workshop'))
+    posters.add_argument('-o', '--output', type=Path, required=True, help=t('cli.posters.output'))
+    posters.add_argument('--lang', choices=i18n.LANGUAGES, default=language, help=t('cli.lang'))
+    posters.set_defaults(handler=command_posters)
+
     backup = commands.add_parser('backup', parents=[common], help=t('cli.backup.help'))
     backup.add_argument('-o', '--output', type=Path, help=t('cli.backup.output'))
     backup.set_defaults(handler=command_backup)
@@ -192,6 +198,24 @@ def command_export(args: argparse.Namespace, store: Store, settings: Settings, l
         _write(args.output, content.encode('utf-8'), language)
     else:
         sys.stdout.write(content)
+    return 0
+
+
+def command_posters(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
+    """Write a join poster (PDF to print, PNG for LINE) for the workshop and for each session into a folder."""
+    from printouts.poster_image import join_poster_png
+    from printouts.posters import join_poster_pdf
+
+    workshop = _find_workshop(store, args.workshop, language)
+    if not args.output.is_dir():
+        raise CommandError(i18n.translate(language, 'cli.no_folder', path=args.output))
+    written = 0
+    for session in [None, *store.sessions(workshop.id)]:
+        stem = args.output / (f'poster-{session.letter}' if session else 'poster-all')
+        stem.with_suffix('.pdf').write_bytes(join_poster_pdf(workshop, session, settings.public_url, args.lang))
+        stem.with_suffix('.png').write_bytes(join_poster_png(workshop, session, settings.public_url, args.lang))
+        written += 2
+    print(i18n.translate(language, 'cli.posters.done', count=written, path=args.output))
     return 0
 
 

@@ -125,18 +125,39 @@ def _links(t: Texts, workshop: Workshop, sessions: list[Session]) -> None:
         ui.link(board, board, new_tab=True).classes('break-all').mark('board-link')
         ui.label(t('facilitator.join')).classes('text-lg font-bold mt-2')
         ui.label(t('facilitator.join_hint')).classes('fusen-muted')
-        _join_link(t('facilitator.join_all'), join_url(public_url, workshop.join_token), 'join-all')
+        _join_link(t, workshop, None, t('facilitator.join_all'), 'join-all')
         for session in sessions:
-            _join_link(f'{session.letter}　{session.name}', join_url(public_url, session.join_token),
-                       f'join-{session.letter}')
+            _join_link(t, workshop, session, f'{session.letter}　{session.name}', f'join-{session.letter}')
 
 
-def _join_link(caption: str, url: str, marker: str) -> None:
+def _join_link(t: Texts, workshop: Workshop, session: Session | None, caption: str, marker: str) -> None:
+    """Show one join link with its QR code, and offer its poster as a PDF to print and a PNG for LINE."""
+    public_url = runtime.settings().public_url
+    url = join_url(public_url, session.join_token if session else workshop.join_token)
+    name = f'fusen-poster-{workshop.id}' + (f'-{session.letter}' if session else '')
+
+    async def poster_pdf() -> None:
+        from printouts.posters import join_poster_pdf
+
+        pdf = await run.io_bound(join_poster_pdf, workshop, session, public_url, t.language)
+        ui.download.content(pdf, f'{name}.pdf', 'application/pdf')
+
+    async def poster_png() -> None:
+        from printouts.poster_image import join_poster_png
+
+        png = await run.io_bound(join_poster_png, workshop, session, public_url, t.language)
+        ui.download.content(png, f'{name}.png', 'image/png')
+
     with ui.row().classes('items-center gap-4 w-full no-wrap'):
         ui.image(_qr_data_url(url)).classes('w-28 h-28 shrink-0').props('no-spinner no-transition')
-        with ui.column().classes('gap-0'):
+        with ui.column().classes('gap-1'):
             ui.label(caption).classes('font-bold')
             ui.label(url).classes('break-all fusen-muted').mark(marker)
+            with ui.row().classes('gap-2'):
+                ui.button(t('facilitator.poster_pdf'), on_click=poster_pdf).props('outline dense') \
+                    .mark(f'poster-pdf-{marker}')
+                ui.button(t('facilitator.poster_png'), on_click=poster_png).props('outline dense') \
+                    .mark(f'poster-png-{marker}')
 
 
 def _cards(t: Texts, workshop: Workshop, sessions: list[Session]) -> None:

@@ -30,6 +30,7 @@ body { font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #f7f5ef; }
 def frame(texts: Texts, request: Request, title: str, *, wide: bool = False) -> ui.column:
     """Build the header and return the page's main column, into which the page adds its content."""
     ui.add_css(_CSS)
+    ui.colors(primary='#1f4e79')  # Quasar's default blue is too light behind white text for older eyes
     ui.page_title(f'{title} | {texts("app.name")}')
     with ui.header().classes('fusen-header items-center justify-between px-4 py-2'):
         ui.label(texts('app.name')).classes('text-xl font-bold')

@@ -147,3 +147,19 @@ def test_new_with_short_pin_creates_nothing(data_dir: Path) -> None:
     store = Store(data_dir / 'fusen.db')
     assert store.workshops() == []
     store.close()
+
+
+def test_posters_written_per_session(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / 'posters'
+    folder.mkdir()
+    result = run_cli(data_dir, 'posters', created['workshop'], '-o', str(folder))
+    assert result.returncode == 0, result.stderr
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == ['poster-A.pdf', 'poster-A.png', 'poster-B.pdf', 'poster-B.png', 'poster-all.pdf', 'poster-all.png']
+    assert (folder / 'poster-B.pdf').read_bytes().startswith(b'%PDF')
+
+
+def test_posters_missing_folder_fails(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    result = run_cli(data_dir, 'posters', created['workshop'], '-o', str(tmp_path / 'nowhere'))
+    assert result.returncode == 1
+    assert result.stderr.strip().count('\n') == 0

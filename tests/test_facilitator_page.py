@@ -95,3 +95,14 @@ async def test_csv_export_download(user: User) -> None:
     user.find(marker='export-csv').click()
     response = await user.download.next()
     assert response.content.startswith('\ufeffnote_id,session'.encode('utf-8'))
+
+
+async def test_join_poster_downloads(user: User) -> None:
+    created = create_workshop()
+    await user.open(f'/f/{created.facilitator_key}')
+    user.find(marker='poster-pdf-join-A').click()
+    pdf = await user.download.next(timeout=10)
+    assert pdf.content.startswith(b'%PDF')
+    user.find(marker='poster-png-join-all').click()
+    png = await user.download.next(timeout=10)
+    assert png.content.startswith(b'\x89PNG')
