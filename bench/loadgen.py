@@ -119,13 +119,16 @@ async def _drive(target: Target, args: argparse.Namespace, *, chromium: bool) ->
         with ProcessPoolExecutor(max_workers=len(plans), mp_context=context) as pool:
             results: list[WorkerResult] = await asyncio.gather(
                 *(loop.run_in_executor(pool, run_worker, plan) for plan in plans))
+        board_open_at_end = board.phone.connected
         if chromium:
             await chromium.collect()
             await chromium.close()
         await board.close()
     await server_sampling
     orchestrator_sampling.cancel()
-    return _figures(args, server, orchestrator, results, board, chromium, chromium_load, idle, post, burst)
+    figures = _figures(args, server, orchestrator, results, board, chromium, chromium_load, idle, post, burst)
+    figures['simulated_board_open_at_end'] = board_open_at_end
+    return figures
 
 
 def _plans(target: Target, args: argparse.Namespace, start: float, post: tuple[float, float],
@@ -141,7 +144,8 @@ def _plans(target: Target, args: argparse.Namespace, start: float, post: tuple[f
                           (phones - first) / args.ramp, False)]
         if args.burst:
             count = _share(args.burst, args.workers, index)
-            cohorts.append(Cohort(count, burst[0] + index / args.burst, args.burst_seconds, True))
+            # Newcomers read the page first, so the notes keep coming from the phones already there.
+            cohorts.append(Cohort(count, burst[0] + index / args.burst, args.burst_seconds, True, posts=False))
         plans.append(WorkerPlan(index=index, base_url=target.base_url, join_path=target.join_path,
                                 cohorts=cohorts, post_start=post[0] + index / (args.rate or 1),
                                 post_end=post[1], post_rate=args.rate / args.workers, end_at=end_at))

@@ -24,6 +24,7 @@ class Cohort:
     start_at: float  # wall-clock seconds (time.time())
     spread: float
     first_visit: bool
+    posts: bool = True  # whether the posting schedule picks its phones from this cohort
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ async def _run(plan: WorkerPlan) -> WorkerResult:
             for position, phone in enumerate(phones):
                 arrival = cohort.start_at + cohort.spread * position / max(cohort.count, 1)
                 openings.append(asyncio.create_task(_open(phone, arrival, gate, result, number)))
-        posting = asyncio.create_task(_post(plan, cohorts[0] if cohorts else [], result))
+        posters = [phone for cohort, phones in zip(plan.cohorts, cohorts) if cohort.posts for phone in phones]
+        posting = asyncio.create_task(_post(plan, posters, result))
         await asyncio.gather(*openings)
         await posting
         await _sleep_until(plan.end_at)
