@@ -1,8 +1,8 @@
-"""The paper stream's page: a card's QR code opens it, and anyone types what the card says.
+"""The paper stream's page: a card's QR code opens it, and anyone types what the card says or photographs it.
 
-The page is kept small (a few labels, one text area, one button) because every open phone keeps
-its element tree in the server's memory. It does not follow the board live: the person only needs
-to know that their text is stored.
+The page is kept small (a few labels, one text area, one button, the photo upload of
+sessions/card_photo.py) because every open phone keeps its element tree in the server's memory.
+It does not follow the board live: the person only needs to know that their text is stored.
 """
 import asyncio
 import logging
@@ -17,6 +17,7 @@ from workshop.text import InvalidText
 from workshop.urls import CARD_PREFIX
 
 from . import runtime
+from .card_photo import add_photo_upload
 from .draft import forget_draft, keep_draft
 from .texts import Texts, page_texts
 from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
@@ -52,6 +53,7 @@ def card_page(token: str, request: Request) -> HTMLResponse | None:
         button = ui.button(t('card.post'), color='blue-10').classes('fusen-big-button').mark('post-button')
         sent = ui.label(t('card.sent')).classes('text-xl font-bold text-green-900').mark('sent')
         sent.visible = False
+        add_photo_upload(t, card)
 
     form = _CardForm(t, store, card, token, note_input, button, sent, update_hint)
     keep_draft(note_input, f'card-{card.id}')

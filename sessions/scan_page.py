@@ -22,6 +22,7 @@ from workshop.store import NotFound
 
 from . import runtime
 from .access import facilitator_workshop
+from .offload import cpu_bound
 from .texts import Texts, page_texts
 from .theme import frame
 
@@ -106,7 +107,7 @@ class _Uploads:
                 report = FileReport(name=item.name)
                 for index in range(item.pages):
                     self.status.set_text(self.t('scan.progress', name=item.name, page=index + 1, pages=item.pages))
-                    analysis = await _cpu(analyse_page, item, index, LIMITS)
+                    analysis = await cpu_bound(analyse_page, item, index, LIMITS)
                     await run.io_bound(file_page, self.scans, self.workshop.id, analysis, report)
                     done += 1
                     self.progress.set_value(done / max(1, total))
@@ -191,10 +192,3 @@ class _Leftovers:
         except NotFound as error:
             log.warning('leftover %d of workshop %s not discarded: %s', leftover_id, self.workshop.id, error)
         self.refresh()
-
-
-async def _cpu(function, *args):
-    """Run pixel work in NiceGUI's process pool, or in a thread where no pool is set up (the User test fixture)."""
-    if run.process_pool is None:
-        return await run.io_bound(function, *args)
-    return await run.cpu_bound(function, *args)

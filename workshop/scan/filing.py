@@ -8,7 +8,7 @@ from workshop import tokens
 from workshop.model import Card
 from workshop.scans_store import ScanStore
 
-from .analysis import PageAnalysis
+from .analysis import CardCrop, PageAnalysis
 from .images import EncodedImage
 from .errors import ScanError
 
@@ -106,11 +106,41 @@ def card_token(text: str) -> str | None:
 
 def file_card_photo(scans: ScanStore, card: Card, analysis: PageAnalysis,
                     whole_photo: EncodedImage | None, report: FileReport) -> None:
-    """File a photo taken on one card's page: every card it shows, and the whole photo when this card's code is not in it."""
-    file_page(scans, scans.store.session(card.session_id).workshop_id,
-              PageAnalysis(file_name=analysis.file_name, page=analysis.page, cards=analysis.cards,
-                           error=analysis.error), report)
-    if analysis.error is None and card.code not in report.filed and whole_photo is not None:
-        # Someone who photographed only the writing is still on this card's page, so the card is known.
+    """File a photo taken on one card's page onto that card and no other.
+
+    The photo files the card's cropped writing when the card's QR code is in it, and the whole photo
+    when it shows no card's QR code, because someone who photographed only the writing is still on this
+    card's page. A photo that shows other cards' codes but not this one's is rejected with
+    ``scan.error.other_card``, because a card's link grants access to that one card only.
+    """
+    report.pages += 1
+    if analysis.error is not None:
+        report.errors.append(analysis.error)
+        return
+    own = [found for found in analysis.cards if card_token(found.text) == card.token]
+    if own:
+        _file_own_crop(scans, card, own[0], whole_photo, report)
+        return
+    others = [found for found in analysis.cards if card_token(found.text) is not None]
+    if others:
+        log.info('photo for card %s shows %d other cards and is not filed', card.code, len(others))
+        report.errors.append(ScanError('scan.error.other_card', analysis.file_name, code=card.code))
+        return
+    if analysis.blank_page or whole_photo is None:
+        report.blank_pages += 1
+        return
+    scans.attach_image(card.id, whole_photo, origin='photo')
+    report.filed.append(card.code)
+
+
+def _file_own_crop(scans: ScanStore, card: Card, found: CardCrop, whole_photo: EncodedImage | None,
+                   report: FileReport) -> None:
+    """File the card's crop, or the whole photo when the card's writing area runs off the photo."""
+    if found.cut_off and whole_photo is not None:
         scans.attach_image(card.id, whole_photo, origin='photo')
+        report.filed.append(card.code)
+    elif found.image is None:
+        report.blank += 1
+    else:
+        scans.attach_image(card.id, found.image, origin='photo')
         report.filed.append(card.code)
