@@ -17,7 +17,7 @@ from uuid import uuid4
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from nicegui import app, run, ui
+from nicegui import app, events, run, ui
 
 from workshop import text
 from workshop.model import Note, Participant, Session, Workshop
@@ -26,7 +26,7 @@ from workshop.text import InvalidText
 from workshop.urls import JOIN_PREFIX
 
 from . import runtime
-from .draft import forget_draft, keep_draft
+from .draft import checked_request_key, forget_draft, keep_draft, request_key_js
 from .texts import Texts, page_texts
 from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
 from .theme import frame, not_found
@@ -117,7 +117,8 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
     keep_draft(note_input, form.draft_key)
     for note in reversed(mine):  # newest first
         form.show(note)
-    button.on_click(form.send)
+    # The click carries the draft's request key from localStorage, which outlives this server-side page.
+    button.on('click', form.send_click, js_handler=request_key_js(form.draft_key))
 
 
 def _session_header(workshop: Workshop, session: Session) -> None:
@@ -165,11 +166,17 @@ class _JoinForm:
         self.shown_ids: set[int] = set()
         # One key per draft, renewed only after a success, so a repeated send of the same draft
         # (a double tap, or a resend after a reconnect) returns the stored note instead of a second one.
+        # A browser sends the key it keeps in localStorage (see draft.py), which also survives a reload;
+        # this one is used when it sends none.
         self.request_key = uuid4().hex
         self.sending = False
         self.draft_key = f'session-{session.id}'
 
-    async def send(self) -> None:
+    async def send_click(self, event: events.GenericEventArguments) -> None:
+        """Send the draft with the request key that the browser sent along with the click, if it is valid."""
+        await self.send(checked_request_key(event.args))
+
+    async def send(self, browser_key: str | None = None) -> None:
         """Store the draft as a note of this participant, then clear the box and list the note."""
         if self.sending:
             return
@@ -177,7 +184,8 @@ class _JoinForm:
         self.button.disable()
         self.button.text = self.t('common.sending')
         try:
-            note = await self._store_note(self.note_input.value or '', self.nickname_input.value or '')
+            note = await self._store_note(self.note_input.value or '', self.nickname_input.value or '',
+                                          browser_key or self.request_key)
         except InvalidText as error:
             # The message stays under its box until that box is edited, because a notification is easy to miss.
             field = self.nickname_input if error.field == 'nickname' else self.note_input
@@ -198,7 +206,7 @@ class _JoinForm:
             self.button.text = self.t('join.post')
             self.button.enable()
 
-    async def _store_note(self, note_text: str, nickname: str) -> Note:
+    async def _store_note(self, note_text: str, nickname: str, request_key: str) -> Note:
         # Check the note before a participant is created, so an empty first send leaves nothing behind.
         text.checked(note_text, 'note', self.store.limits.note, multiline=True)
         if self.participant is None:
@@ -207,7 +215,7 @@ class _JoinForm:
         elif text.clean(nickname) != self.participant.nickname:
             self.participant = await _in_thread(self.store.rename_participant, self.participant.id, nickname)
         return await _in_thread(self.store.post_note, self.session.id, self.participant.id, note_text,
-                                request_key=self.request_key)
+                                request_key=request_key)
 
     def _remember(self, participant: Participant) -> None:
         """Keep the participant id in this browser's storage, so a reload posts as the same person."""

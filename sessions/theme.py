@@ -1,5 +1,6 @@
 """The look shared by every page: large type, the header with its language switch, the not-found page."""
 import html
+import json
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -26,10 +27,22 @@ body { font-size: 18px; line-height: 1.6; color: #1a1a1a; background: #f7f5ef; }
 .q-field__bottom { font-size: 1rem; }
 '''
 
+# NiceGUI's own connection-lost notice (#popup in its page template) is small, in a bottom corner, and
+# in the language given to ui.run rather than the page's. Fusen turns it into a wide banner at the top
+# of the screen with its own one-word text. nicegui.js still shows it on disconnect and hides it when the
+# socket is back. The 1 s delay keeps a short blip from flashing it.
+_RECONNECT_CSS = '''
+#popup.nicegui-error-popup { top: 0; bottom: auto; left: 0; right: 0; margin: 0; padding: 20px 16px;
+  border: none; border-radius: 0; background: #8f2d00; color: white; font-size: 28px; font-weight: 700;
+  text-align: center; align-items: center; }
+#popup.nicegui-error-popup[aria-hidden="false"] { transition-delay: 1000ms; }
+'''
+
 
 def frame(texts: Texts, request: Request, title: str, *, wide: bool = False) -> ui.column:
     """Build the header and return the page's main column, into which the page adds its content."""
     ui.add_css(_CSS)
+    _reconnect_notice(texts)
     ui.colors(primary='#1f4e79')  # Quasar's default blue is too light behind white text for older eyes
     ui.page_title(f'{title} | {texts("app.name")}')
     with ui.header().classes('fusen-header items-center justify-between px-4 py-2'):
@@ -40,6 +53,24 @@ def frame(texts: Texts, request: Request, title: str, *, wide: bool = False) -> 
         ui.link(i18n.language_name(other), f'{request.url.path}?{query}') \
             .classes('text-lg underline').props(f'lang={other}').mark('language-switch')
     return ui.column().classes('fusen-page' + (' fusen-wide' if wide else ''))
+
+
+def _reconnect_notice(texts: Texts) -> None:
+    """Restyle NiceGUI's connection-lost notice and replace its text with 再接続中 in the page's language."""
+    ui.add_css(_RECONNECT_CSS)
+    message = json.dumps(texts('common.reconnecting'))  # ASCII-only JSON, so it cannot close the script tag
+    # The notice follows the body HTML in NiceGUI's template, so it exists only once the document is parsed.
+    ui.add_body_html(f'''<script>
+document.addEventListener("DOMContentLoaded", () => {{
+  const popup = document.getElementById("popup");
+  if (!popup) return;
+  const text = document.createElement("span");
+  text.textContent = {message};
+  text.className = "fusen-reconnecting";
+  popup.replaceChildren(text);
+  popup.setAttribute("role", "status");
+}});
+</script>''')
 
 
 def not_found(texts: Texts) -> HTMLResponse:

@@ -313,15 +313,21 @@ class Store:
         if request_key:
             earlier = self.query('SELECT id FROM notes WHERE request_key = ?', (request_key,))
             if earlier:
-                return self.note(earlier[0]['id'])
+                return self.note(earlier[0]['id'])  # a resend does not count against the rate limit
         self._check_rate(f'participant:{participant_id}')
         now = _now()
         with self.transaction() as db:
-            note_id = db['notes'].insert({
-                'workshop_id': session.workshop_id, 'session_id': session.id, 'source': Source.ONLINE.value,
-                'participant_id': participant_id, 'text': value, 'request_key': request_key or None,
-                'created_at': now, 'updated_at': now, 'status': review_status(NoteStatus.VISIBLE, value).value,
-            }).last_pk
+            # Checked again under the lock, because two threads may both have passed the check above with one key.
+            raced = db.execute('SELECT id FROM notes WHERE request_key = ?', (request_key,)).fetchone() \
+                if request_key else None
+            if raced is None:
+                note_id = db['notes'].insert({
+                    'workshop_id': session.workshop_id, 'session_id': session.id, 'source': Source.ONLINE.value,
+                    'participant_id': participant_id, 'text': value, 'request_key': request_key or None,
+                    'created_at': now, 'updated_at': now, 'status': review_status(NoteStatus.VISIBLE, value).value,
+                }).last_pk
+        if raced is not None:
+            return self.note(raced['id'])
         return self._announce(note_id, True)
 
     def set_note_status(self, note_id: int, status: NoteStatus, reason: str = '') -> Note:
