@@ -63,7 +63,9 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
         log.info('created demo workshop %s', created.workshop.id)
         print(f'demo facilitator page: {facilitator_url(settings.public_url, created.facilitator_key)}', flush=True)
     register(store, settings)
+    app.on_startup(lambda: log.info('Fusen started on %s:%d (pid %d)', settings.host, settings.port, os.getpid()))
     app.on_shutdown(store.close)
+    app.on_shutdown(lambda: log.info('Fusen stopped (pid %d)', os.getpid()))
     tuning.install_gc_policy()
     if not os.environ.get('NICEGUI_USER_SIMULATION'):
         Storage.path = settings.data_dir / 'browser-storage'
