@@ -107,7 +107,8 @@ def board_page(request: Request, workshop_id: str) -> HTMLResponse | None:
             columns = {session.id: _Column(texts, session, grid=grid) for session in sessions}
     _build_join_footer(texts, workshop, single)
 
-    board = _Board(texts, workshop.id, columns)
+    # A plain <img> gets no help from NiceGUI behind a reverse proxy, so the sub-path is added here.
+    board = _Board(texts, workshop.id, columns, image_prefix=request.headers.get('X-Forwarded-Prefix', ''))
     for note in store.notes(workshop.id, session_id=single.id if single else None, status=NoteStatus.VISIBLE):
         board.show(note, fresh=False)
     # Subscribing inside the page ties the callback to this client, and NiceGUI unsubscribes it when
@@ -168,10 +169,11 @@ class _Column:
 class _Board:
     """The state of one open board: its columns, and the text label and image of every note it shows."""
 
-    def __init__(self, texts: Texts, workshop_id: str, columns: dict[int, _Column]) -> None:
+    def __init__(self, texts: Texts, workshop_id: str, columns: dict[int, _Column], *, image_prefix: str) -> None:
         self.texts = texts
         self.workshop_id = workshop_id
         self.columns = columns
+        self.image_prefix = image_prefix.rstrip('/')
         self.labels: dict[int, ui.label] = {}
         self.images: dict[int, ui.element] = {}
 
@@ -211,7 +213,7 @@ class _Board:
         """Show the note's current handwriting image on its card and return whether the card changed."""
         if note.image_id is None:
             return False
-        url = board_image_url(self.workshop_id, note.image_id)
+        url = self.image_prefix + board_image_url(self.workshop_id, note.image_id)
         image = self.images.get(note.id)
         if image is None:
             with card:

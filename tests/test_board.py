@@ -342,3 +342,15 @@ async def test_transcription_fills_image_note(user: User) -> None:
     await user.should_see(marker='note-text', content='手書きを文字にした意見', retries=WITHIN_A_SECOND)
     assert len(user.find(marker='note').elements) == 1
     assert len(user.find(marker='note-image').elements) == 1
+
+
+async def test_image_url_keeps_proxy_sub_path(user: User) -> None:
+    store = runtime.store()
+    created = store.create_workshop('対話会', sessions=[('観光', '')])
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    image_id = scan_card(store, card.id, 200)
+    user.http_client.headers['X-Forwarded-Prefix'] = '/fusen'
+    await user.open(f'/board/{created.workshop.id}')
+    await user.should_see(marker='note-image')
+    images = user.find(marker='note-image').elements
+    assert [image.props['src'] for image in images] == [f'/fusen/board/{created.workshop.id}/images/{image_id}.webp']
