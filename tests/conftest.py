@@ -41,6 +41,20 @@ def workshop(store: Store):
                                  sessions=[('観光', '島を訪れる人に何を？'), ('子育て', '子育てしやすい町とは？')])
 
 
+@pytest.fixture
+def browser():
+    """Headless Chromium for one test; skipped without Chromium, except under CI=true where it fails."""
+    from playwright.sync_api import sync_playwright
+
+    from chromium import CHROMIUM_ARGS, require_chromium
+
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 def require_tool(name: str) -> str:
     """Return the path of a command-line tool; skip the test without it, but fail under CI."""
     path = shutil.which(name)

@@ -5,24 +5,15 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from chromium import CHROMIUM_ARGS, require_chromium, run_cli, running_server
+from chromium import run_cli, running_server
 from conftest import require_tool
 
 PAPER_TEXT = '駅前に屋根付きの駐輪場がほしい'
 ONLINE_TEXT = '港の待合所にWi-Fiを'
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Browser:
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def test_hybrid_loop(browser: Browser, data_dir: Path, tmp_path: Path) -> None:

@@ -4,23 +4,14 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from chromium import CHROMIUM_ARGS, require_chromium, run_cli, running_server
+from chromium import run_cli, running_server
 
 DRAFT = 'トンネルを抜けても書きかけは残る'
 OFFLINE_SECONDS = 60  # a locked screen, a lift or a tunnel
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Browser:
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.slow

@@ -2,24 +2,15 @@
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from chromium import CHROMIUM_ARGS, require_chromium, running_server
+from chromium import running_server
 from workshop import text
 from workshop.config import Limits
 from workshop.store import Store
 from xss_payloads import EVIDENCE_SCRIPT, PAYLOADS, fitting
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Browser:
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def seed(data_dir: Path) -> dict[str, str]:
