@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import multiprocessing
+import os
 import shutil
 import statistics
 import tempfile
@@ -24,7 +25,7 @@ import aiohttp
 import psutil
 
 from bench.load.observers import ChromiumBoard, SimulatedBoard
-from bench.load.sampling import ProcessSampler, cpu_percent, percentiles
+from bench.load.sampling import MachineSampler, ProcessSampler, cpu_percent, percentiles
 from bench.load.servers import Target, bare_server, fusen_server
 from bench.load.worker import Cohort, WorkerPlan, WorkerResult, run_worker
 
@@ -106,6 +107,8 @@ async def _drive(target: Target, args: argparse.Namespace, *, chromium: bool) ->
 
     server = ProcessSampler(target.pid)
     server_sampling = asyncio.create_task(server.run(end_at + 2))
+    machine = MachineSampler()
+    machine_sampling = asyncio.create_task(machine.run(end_at + 2))
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         board = SimulatedBoard(target.base_url, target.board_path, http)
         await board.open()
@@ -125,9 +128,19 @@ async def _drive(target: Target, args: argparse.Namespace, *, chromium: bool) ->
             await chromium.close()
         await board.close()
     await server_sampling
+    await machine_sampling
     orchestrator_sampling.cancel()
     figures = _figures(args, server, orchestrator, results, board, chromium, chromium_load, idle, post, burst)
     figures['simulated_board_open_at_end'] = board_open_at_end
+    # What the server, generators and observers do not account for ran in other programs on this machine.
+    for name, window in (('idle', idle), ('posting', post)):
+        busy = machine.cpu_percent(*window)
+        figures[f'machine_cpu_{name}_percent'] = busy
+        # The orchestrator's process tree contains the server, the generator processes and Chromium.
+        everything = orchestrator.cpu_percent(*window)
+        figures[f'load_side_cpu_{name}_percent'] = everything - figures[f'server_cpu_{name}_percent']
+        figures[f'other_programs_cpu_{name}_percent'] = busy - everything
+    figures['load_average_at_end'] = os.getloadavg()[0]
     return figures
 
 
@@ -169,6 +182,8 @@ def _figures(args: argparse.Namespace, server: ProcessSampler, orchestrator: Pro
         'connect_errors': sum(len(result.connect_errors) for result in results),
         'connect_error_examples': [error for result in results for error in result.connect_errors][:5],
         'dropped_sockets': sum(result.dropped for result in results),
+        'reconnects': sum(result.reconnects for result in results),
+        'simulated_board_reconnects': board.phone.reconnects,
         'notes_sent': len(sent),
         'send_errors': sum(result.send_errors for result in results),
         'server_rss_mb_idle': server.max_rss(*idle) / 2**20,
@@ -177,7 +192,6 @@ def _figures(args: argparse.Namespace, server: ProcessSampler, orchestrator: Pro
         'server_cpu_posting_percent': server.cpu_percent(*post),
         'generator_cpu_idle_percent': _generator_cpu(results, idle),
         'generator_cpu_posting_percent': _generator_cpu(results, post),
-        'observer_cpu_posting_percent': orchestrator.cpu_percent(*post),
         'first_visit_load_seconds': percentiles(loads[0]),
         'returning_load_seconds': percentiles(loads[1]),
         'first_visit_asset_kb': statistics.median(a for r in results for a in r.asset_bytes) / 1024
@@ -209,7 +223,10 @@ _HEADLINE = ['server_rss_mb_idle', 'server_cpu_idle_percent', 'server_cpu_postin
              'chromium_latency_ms.p50', 'chromium_latency_ms.p95', 'chromium_latency_ms.p99',
              'chromium_latency_ms.max', 'first_visit_load_seconds.p95', 'burst_load_seconds.p95',
              'burst_load_seconds.max', 'burst_board_latency_ms.p95', 'burst_chromium_latency_ms.p95',
-             'server_cpu_burst_percent', 'generator_cpu_posting_percent', 'dropped_sockets']
+             'server_cpu_burst_percent', 'generator_cpu_posting_percent', 'dropped_sockets',
+             'reconnects', 'simulated_board_reconnects',
+             'load_side_cpu_posting_percent', 'other_programs_cpu_idle_percent',
+             'other_programs_cpu_posting_percent']
 
 
 def _headline(run: dict) -> dict:

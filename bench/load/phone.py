@@ -1,7 +1,9 @@
 """One simulated browser tab: it loads a NiceGUI page, keeps its websocket open and sends element events."""
 import asyncio
 import logging
+import random
 import time
+import uuid
 from collections.abc import Callable
 
 import aiohttp
@@ -14,6 +16,8 @@ log = logging.getLogger(__name__)
 ACK_INTERVAL = 3.0  # seconds between acknowledgements; nicegui.js also acknowledges in batches
 BROWSER_CONNECTIONS_PER_HOST = 6  # what Chromium opens in parallel to one HTTP/1.1 host
 CONNECT_TIMEOUT = 30.0
+MAX_RECONNECTS = 5  # per phone and run, so a server that keeps closing sockets cannot keep a phone busy
+RECONNECT_DELAY = (1.0, 5.0)  # seconds, the range of socket.io-client's default backoff
 
 UpdateHandler = Callable[[dict, float], None]
 
@@ -40,6 +44,9 @@ class Phone:
         self.last_ack = 0.0
         self.closed_by_server = False
         self.closing = False
+        self.reconnects = 0
+        self.document_id = str(uuid.uuid4())
+        self.tab_id = str(uuid.uuid4())
         self.asset_bytes = 0
 
     async def open(self) -> float:
@@ -83,7 +90,8 @@ class Phone:
     async def _connect(self) -> None:
         """Open the websocket as nicegui.js does and wait for socket.io's connect acknowledgement."""
         assert self.page is not None
-        url = socket_url(self.base_url, self.page.client_id)
+        url = socket_url(self.base_url, self.page.client_id, self.next_message_id,
+                         document_id=self.document_id, tab_id=self.tab_id)
         self.socket = await self.http.ws_connect(url, headers={'User-Agent': BROWSER_HEADERS['User-Agent']},
                                                  autoping=True, max_msg_size=0)
         opening = await self.socket.receive_str()
@@ -99,11 +107,26 @@ class Phone:
             self._handle(frame)
 
     async def _read(self) -> None:
+        """Handle frames until the tab closes; reconnect as socket.io-client does when the server drops the socket."""
+        while True:
+            await self._read_socket()
+            if self.closing or self.reconnects >= MAX_RECONNECTS:
+                return
+            self.reconnects += 1
+            await asyncio.sleep(random.uniform(*RECONNECT_DELAY))
+            try:
+                async with asyncio.timeout(CONNECT_TIMEOUT):
+                    await self._connect()
+            except (aiohttp.ClientError, asyncio.TimeoutError, PhoneError, OSError) as error:
+                log.warning('reconnect %d of %s failed: %s', self.reconnects, self.path, error)
+                return
+
+    async def _read_socket(self) -> None:
         assert self.socket is not None
         try:
             async for message in self.socket:
                 if message.type == aiohttp.WSMsgType.TEXT:
-                    if message.data == '2':  # engine.io's ping, which a browser answers with a pong
+                    if message.data == '2':  # engine.io's ping, to which a browser replies with a pong
                         await self._send('3')
                         continue
                     self._handle(message.data)
@@ -113,6 +136,9 @@ class Phone:
         except (aiohttp.ClientError, ConnectionError) as error:
             log.debug('websocket of %s failed: %s', self.path, error)
         self.closed_by_server = not self.closing
+        if self.closed_by_server:
+            log.warning('websocket of %s closed by the server with code %s, exception %r; reconnecting',
+                        self.path, self.socket.close_code, self.socket.exception())
 
     def _handle(self, frame: str) -> None:
         message = parse_message(frame)

@@ -1,4 +1,4 @@
-"""What a browser reads from a NiceGUI 3.18 page and the socket.io frames it sends back.
+"""The parts of a NiceGUI 3.18 page that a browser reads, and the socket.io frames it sends back.
 
 The page's HTML carries the client id in a Python-dict literal (``'client_id': '…'``) and the
 element tree as JSON in ``parseElements(String.raw`…`)``, HTML-escaped. Element ids and listener
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 SOCKET_PATH = '/_nicegui_ws/socket.io/'
-# A phone's User-Agent: NiceGUI answers agent-like User-Agents with Markdown instead of a page.
+# A phone's User-Agent, because NiceGUI returns Markdown instead of a page to agent-like User-Agents.
 BROWSER_HEADERS = {
     'User-Agent': 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 '
                   '(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
@@ -90,12 +90,13 @@ def asset_paths(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def socket_url(base_url: str, client_id: str, next_message_id: int = 0) -> str:
-    """Build the websocket URL that nicegui.js opens, with new document and tab ids as a fresh tab has."""
+def socket_url(base_url: str, client_id: str, next_message_id: int = 0, *,
+               document_id: str | None = None, tab_id: str | None = None) -> str:
+    """Build the websocket URL that nicegui.js opens; a fresh tab gets new document and tab ids, a reconnect reuses them."""
     query = urlencode({
         'client_id': client_id, 'next_message_id': next_message_id, 'implicit_handshake': 'true',
-        'document_id': str(uuid.uuid4()), 'tab_id': str(uuid.uuid4()), 'old_tab_id': 'null',
-        'EIO': 4, 'transport': 'websocket',
+        'document_id': document_id or str(uuid.uuid4()), 'tab_id': tab_id or str(uuid.uuid4()),
+        'old_tab_id': 'null', 'EIO': 4, 'transport': 'websocket',
     })
     return base_url.replace('http://', 'ws://', 1) + SOCKET_PATH + '?' + query
 
@@ -108,7 +109,7 @@ def event_frame(client_id: str, listener: Listener, *args: object) -> str:
 
 
 def ack_frame(client_id: str, next_message_id: int) -> str:
-    """Build the frame that tells the server which updates have arrived, so it can drop them from its history."""
+    """Build the acknowledgement of the updates received so far, which lets the server drop them from its history."""
     return '42' + json.dumps(['ack', {'client_id': client_id, 'next_message_id': next_message_id}])
 
 

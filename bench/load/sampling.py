@@ -33,6 +33,24 @@ class ProcessSampler:
         return max((rss for moment, _, rss in self.samples if start <= moment <= end), default=0)
 
 
+@dataclass
+class MachineSampler:
+    """Samples the busy CPU seconds of the whole machine, so a report can show load from other programs."""
+
+    interval: float = 0.5
+    samples: list[tuple[float, float]] = field(default_factory=list)  # (time, busy CPU seconds of all cores)
+
+    async def run(self, until: float) -> None:
+        while time.time() < until:
+            times = psutil.cpu_times()
+            self.samples.append((time.time(), sum(times) - times.idle - getattr(times, 'iowait', 0)))
+            await asyncio.sleep(self.interval)
+
+    def cpu_percent(self, start: float, end: float) -> float:
+        """Return the machine's busy CPU between two times, in percent of one core (200 % is both cores)."""
+        return cpu_percent(self.samples, start, end)
+
+
 def cpu_percent(samples: list[tuple[float, float]], start: float, end: float) -> float:
     """Return the CPU percent of one core between two times, from (time, cumulative CPU seconds) samples."""
     inside = [sample for sample in samples if start <= sample[0] <= end]

@@ -29,7 +29,7 @@ class Cohort:
 
 @dataclass(frozen=True)
 class WorkerPlan:
-    """What one generator process does, with every time on the wall clock shared by all processes."""
+    """The schedule of one generator process, with every time on the wall clock that all processes share."""
 
     index: int
     base_url: str
@@ -44,7 +44,7 @@ class WorkerPlan:
 
 @dataclass
 class WorkerResult:
-    """What one generator process measured: load times per cohort, send times per note label, errors, its own CPU."""
+    """Measurements of one generator process: load times per cohort, send times per note label, errors, its own CPU."""
 
     index: int
     load_seconds: list[list[float]] = field(default_factory=list)
@@ -52,7 +52,8 @@ class WorkerResult:
     sent: dict[str, float] = field(default_factory=dict)
     connect_errors: list[str] = field(default_factory=list)
     send_errors: int = 0
-    dropped: int = 0
+    dropped: int = 0  # phones whose socket closed and could not reconnect
+    reconnects: int = 0  # sockets the server closed and the phone opened again
     cpu_samples: list[tuple[float, float]] = field(default_factory=list)
 
 
@@ -95,6 +96,7 @@ async def _run(plan: WorkerPlan) -> WorkerResult:
         await _sleep_until(plan.end_at)
         everyone = [phone for phones in cohorts for phone in phones]
         result.dropped = sum(1 for phone in everyone if phone.reader is not None and phone.reader.done())
+        result.reconnects = sum(phone.reconnects for phone in everyone)
         await asyncio.gather(*(phone.close() for phone in everyone), return_exceptions=True)
     sampler.cancel()
     return result
