@@ -54,7 +54,7 @@ class SimulatedBoard:
 
     def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession) -> None:
         self.seen: dict[str, float] = {}
-        self.phone = Phone(base_url, path, http, on_update=self._record)
+        self.phone = Phone(base_url, path, http, on_update=self._record, reconnect=True)
 
     async def open(self) -> float:
         return await self.phone.open()

@@ -30,7 +30,7 @@ class Phone:
     """A browser tab on one page; ``open`` loads it like a browser and ``post_note`` types and taps."""
 
     def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession, *,
-                 first_visit: bool = False, on_update: UpdateHandler | None = None) -> None:
+                 first_visit: bool = False, on_update: UpdateHandler | None = None, reconnect: bool = False) -> None:
         self.base_url = base_url
         self.path = path
         self.http = http
@@ -44,6 +44,7 @@ class Phone:
         self.last_ack = 0.0
         self.closed_by_server = False
         self.closing = False
+        self.reconnect = reconnect  # off by default, so a dropped socket ends the reader at once
         self.reconnects = 0
         self.document_id = str(uuid.uuid4())
         self.tab_id = str(uuid.uuid4())
@@ -110,10 +111,12 @@ class Phone:
         """Handle frames until the tab closes; reconnect as socket.io-client does when the server drops the socket."""
         while True:
             await self._read_socket()
-            if self.closing or self.reconnects >= MAX_RECONNECTS:
+            if not self.reconnect or self.closing or self.reconnects >= MAX_RECONNECTS:
                 return
             self.reconnects += 1
             await asyncio.sleep(random.uniform(*RECONNECT_DELAY))
+            if self.closing:
+                return
             try:
                 async with asyncio.timeout(CONNECT_TIMEOUT):
                     await self._connect()
@@ -137,7 +140,7 @@ class Phone:
             log.debug('websocket of %s failed: %s', self.path, error)
         self.closed_by_server = not self.closing
         if self.closed_by_server:
-            log.warning('websocket of %s closed by the server with code %s, exception %r; reconnecting',
+            log.warning('websocket of %s closed by the server with code %s, exception %r',
                         self.path, self.socket.close_code, self.socket.exception())
 
     def _handle(self, frame: str) -> None:

@@ -82,7 +82,7 @@ async def _run(plan: WorkerPlan) -> WorkerResult:
         cohorts: list[list[Phone]] = []
         openings = []
         for number, cohort in enumerate(plan.cohorts):
-            phones = [Phone(plan.base_url, plan.join_path, http, first_visit=cohort.first_visit)
+            phones = [Phone(plan.base_url, plan.join_path, http, first_visit=cohort.first_visit, reconnect=True)
                       for _ in range(cohort.count)]
             cohorts.append(phones)
             result.load_seconds.append([])
