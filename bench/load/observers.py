@@ -14,12 +14,14 @@ log = logging.getLogger(__name__)
 NOTE_LABEL = re.compile(r'bench-[0-9]+-[0-9]+')
 
 # Runs inside the board page: records the wall-clock time at which a note's label first enters the DOM.
+# Date.now() follows the same system clock as Python's time.time(). performance.timeOrigin plus
+# performance.now() follows a monotonic clock instead, and drifted by 0.3 s from it within a run here.
 _WATCH_SCRIPT = r'''
 () => {
   window.__benchSeen = {};
   const pattern = /bench-[0-9]+-[0-9]+/g;
   const record = (text) => {
-    const now = performance.timeOrigin + performance.now();
+    const now = Date.now();
     for (const label of (text || '').match(pattern) || []) {
       if (!(label in window.__benchSeen)) window.__benchSeen[label] = now;
     }
