@@ -1,0 +1,50 @@
+"""Pixel work runs at a lower CPU priority than the server, so a scan batch yields to the event loop."""
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import psutil
+
+from sessions import offload
+
+
+def test_lower_priority_raises_niceness() -> None:
+    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])
+    try:
+        process = psutil.Process(child.pid)
+        offload._lower_priority(process)
+        if sys.platform == 'win32':
+            assert process.nice() == psutil.BELOW_NORMAL_PRIORITY_CLASS
+        else:
+            assert process.nice() >= offload.PIXEL_WORK_NICENESS
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_lower_priority_keeps_higher_niceness() -> None:
+    if sys.platform == 'win32':
+        return
+    child = subprocess.Popen([sys.executable, '-c', 'import os, time; os.nice(15); time.sleep(30)'])
+    try:
+        process = psutil.Process(child.pid)
+        for _ in range(100):  # the child lowers its own priority right after it starts
+            if process.nice() == 15:
+                break
+            time.sleep(0.05)
+        offload._lower_priority(process)
+        assert process.nice() == 15
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_pool_job_runs_niced() -> None:
+    if sys.platform == 'win32':
+        return
+    # A pool of its own, because lowering the priority of the test process would slow the other tests.
+    with ProcessPoolExecutor(1) as pool:
+        niceness = pool.submit(offload._at_low_priority, os.nice, 0).result(timeout=60)
+    assert niceness >= offload.PIXEL_WORK_NICENESS
