@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 # Every open page consists of hundreds of Python objects, and a full garbage collection walks all of
 # them. With 1,200 open pages a full collection stalled the event loop for 430–520 ms (NiceGUI 3.18,
 # Python 3.11, 2 cores). Objects frozen with gc.freeze() are skipped by every later collection.
-FREEZE_INTERVAL = 60.0  # seconds
+# gc.freeze() takes constant time in CPython 3.11 (it splices the generation lists), so a short
+# interval is cheap, and pages opened in a rush are frozen soon after.
+FREEZE_INTERVAL = 10.0  # seconds
 
 # How long a participant's page waits on the server for its phone to come back (a locked screen, a
 # lift, a tunnel). ui.run's global 60 s also sets the engine.io ping interval (48 s), and a longer
