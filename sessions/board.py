@@ -32,7 +32,7 @@ SESSION_PARAMETER = 'session'
 # which the projector always shows, contains the latest notes. Colours are paired with the badge text,
 # so paper and online notes differ for colour-blind readers too. The highlight of a new note fades the
 # opacity of a glow that is drawn once. Animating box-shadow instead repaints every glowing card on every
-# frame: with 2 notes a second, headless Chromium on 2 cores then used about 75 % of a core, and 40–48 %
+# frame: with 2 notes a second, headless Chromium on 2 cores then used 71–79 % of a core, and 39–56 %
 # with the fade (bench/ingest_latency.py, idle phase).
 _CSS = '''
 .fusen-board-title { font-size: 40px; font-weight: 700; line-height: 1.25; overflow-wrap: anywhere; }
