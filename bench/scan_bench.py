@@ -15,7 +15,7 @@ from pathlib import Path
 
 from workshop.scan.decoding import bare_decode
 from workshop.scan.ingest import ingest_files
-from workshop.scan.loading import ScanLimits, load_page, open_scan
+from workshop.scan.loading import load_page, open_scan
 from workshop.scans_store import ScanStore
 from workshop.store import Store
 

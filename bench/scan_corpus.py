@@ -10,7 +10,6 @@ cards on it and whether each carries writing. Nothing generated is committed; th
 the same corpus.
 """
 import argparse
-import io
 import json
 import random
 from dataclasses import dataclass

@@ -6,7 +6,6 @@ All decoding and image work runs off the event loop: each page in a worker proce
 import logging
 import secrets
 import shutil
-from pathlib import Path
 
 from fastapi import Request
 from nicegui import events, run, ui

@@ -10,7 +10,7 @@ from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 from PIL import Image
 
-from scan_samples import DPI, TEXTS, jpeg_bytes, png_bomb, written_sheet
+from scan_samples import DPI, jpeg_bytes, png_bomb, written_sheet
 from sessions import card_photo, runtime
 from workshop import layout
 from workshop.model import Card, NewWorkshop
