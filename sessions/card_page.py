@@ -46,7 +46,7 @@ def card_page(token: str, request: Request) -> HTMLResponse | None:
         _card_header(t, session, card)
         ui.label(t('card.instruction'))
         update_hint = ui.label(t('card.will_update')).classes('fusen-muted').mark('will-update')
-        update_hint.visible = earlier is not None
+        update_hint.visible = earlier is not None and bool(earlier.text)  # a photo alone is not replaced by typing
         note_input = _note_box(t, store.limits.note, earlier.text if earlier else '')
         # IME: the Enter that confirms a kana-kanji conversion must never send, so no key submits here.
         # Enter only starts a new line, and the button below is the one way to send.

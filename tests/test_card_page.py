@@ -218,3 +218,18 @@ async def test_card_page_error_stays_under_box(user: User) -> None:
     assert note_input.error == '意見を入力してください。'
     user.find(marker='note-input').type('直しました')
     assert note_input.error is None
+
+
+async def test_photo_only_card_has_no_update_hint(user: User) -> None:
+    from PIL import Image
+
+    from workshop.scan.images import encode
+    from workshop.scans_store import ScanStore
+
+    store = runtime.store()
+    created = store.create_workshop('対話会', sessions=[('観光', '')])
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    ScanStore(store).attach_image(card.id, encode(Image.new('RGB', (400, 200), (200, 200, 200))))
+    await user.open(f'/c/{card.token}')
+    await user.should_see(marker='post-button')
+    await user.should_not_see(marker='will-update')
