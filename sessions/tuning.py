@@ -66,7 +66,7 @@ def install_signature_cache() -> None:
 
     NiceGUI 3.18 calls ``helpers.expects_arguments`` (``inspect.signature``) for the change handlers
     of every new element, and a py-spy profile of 2,500 phones joining showed it in 12 % of the
-    server's CPU. The answer depends only on the function's code and on whether it is bound.
+    server's CPU. The result depends only on the function's code and on whether it is bound.
     """
     if 'signature-cache' in _disabled():
         log.info('the signature cache is off (FUSEN_BENCH_DISABLE)')

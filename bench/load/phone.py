@@ -174,8 +174,12 @@ class Phone:
         box = self.page.find('nicegui-input', type='textarea')
         button = self.page.find('q-btn', label='投稿する')
         await self._send(event_frame(self.page.client_id, self.page.listener(box, 'update:value'), text))
+        # A click handler written in JavaScript sends the draft's request key, which the page keeps in
+        # localStorage as 32 hex digits, so a simulated phone sends a fresh key of that form per note.
+        click = self.page.listener(button, 'click')
+        arguments = [uuid.uuid4().hex] if self.page.has_js_handler(button, 'click') else []
         sent_at = time.time()
-        await self._send(event_frame(self.page.client_id, self.page.listener(button, 'click')))
+        await self._send(event_frame(self.page.client_id, click, *arguments))
         return sent_at
 
     async def close(self) -> None:

@@ -56,6 +56,11 @@ class Page:
                 return Listener(element_id, event['listener_id'])
         raise PageFormatError(f'element {element_id} has no {event_type!r} listener')
 
+    def has_js_handler(self, element_id: int, event_type: str) -> bool:
+        """Tell whether the element's listener for the event runs JavaScript that decides what to emit."""
+        return any(event['type'] == event_type and event.get('js_handler')
+                   for event in self.elements[element_id].get('events', []))
+
     def find(self, tag: str, **props: object) -> int:
         """Return the id of the first element with this tag whose props contain the given values.
 
