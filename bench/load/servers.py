@@ -88,4 +88,4 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
                 return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f'server did not answer {url} within {START_TIMEOUT:.0f} s; see {log_path}')
+    raise RuntimeError(f'server did not respond at {url} within {START_TIMEOUT:.0f} s; see {log_path}')
