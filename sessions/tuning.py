@@ -71,6 +71,8 @@ def install_signature_cache() -> None:
     if 'signature-cache' in _disabled():
         log.info('the signature cache is off (FUSEN_BENCH_DISABLE)')
         return
+    if getattr(helpers.expects_arguments, 'fusen_cached', False):
+        return  # NiceGUI's user fixture runs run.py once per test in the same process
     inspect_arguments = helpers.expects_arguments
     known: dict[tuple[CodeType, bool], bool] = {}
 
@@ -85,6 +87,7 @@ def install_signature_cache() -> None:
             known[key] = inspect_arguments(func)
         return known[key]
 
+    expects_arguments.fusen_cached = True  # type: ignore[attr-defined]
     # NOTE: NiceGUI's modules call it as helpers.expects_arguments, so replacing the module attribute
     # reaches every caller in 3.18; a NiceGUI that imports the name directly would bypass the cache.
     helpers.expects_arguments = expects_arguments
