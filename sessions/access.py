@@ -49,9 +49,11 @@ def _pin_form(t: Texts, workshop: Workshop, version: str) -> None:
         message = ui.label().classes('text-red-800').mark('pin-message')
 
         async def submit() -> None:
-            message.set_text('')
-            result = await run.io_bound(access.check_pin, runtime.store(), workshop.id, (pin.value or '').strip())
+            # The box is emptied before the check, so a PIN typed while the check runs is never wiped.
+            entered = (pin.value or '').strip()
             pin.value = ''
+            message.set_text('')
+            result = await run.io_bound(access.check_pin, runtime.store(), workshop.id, entered)
             if result is None:  # the app is stopping
                 return
             if result.accepted:
