@@ -122,7 +122,7 @@ def _notes_table(notes: list[Note], language: str) -> Table:
               for column in ('number', 'source', 'text', 'time')]
     rows = [[Paragraph(str(number), _STYLES['cell_right']),
              Paragraph(markup(_source_label(note, language)), _STYLES['cell']),
-             Paragraph(markup(note.text), _STYLES['body']),
+             _text_cell(note, language),
              Paragraph(_format_time(note.created_at), _STYLES['cell'])]
             for number, note in enumerate(notes, start=1)]
     table = Table([header, *rows], colWidths=NOTE_COLUMNS, repeatRows=1)
@@ -134,6 +134,13 @@ def _notes_table(notes: list[Note], language: str) -> Table:
         ('BOTTOMPADDING', (0, 0), (-1, -1), 4),
     ]))
     return table
+
+
+def _text_cell(note: Note, language: str) -> Paragraph:
+    # NOTE: the handwriting image itself is not printed yet; a scanned card without typed text says so.
+    if note.needs_transcription:
+        return Paragraph(markup(translate(language, 'print.minutes.handwriting_only')), _STYLES['cell'])
+    return Paragraph(markup(note.text), _STYLES['body'])
 
 
 def _source_label(note: Note, language: str) -> str:

@@ -158,3 +158,16 @@ def test_held_and_hidden_notes_counted_not_printed(store: Store, workshop, tmp_p
     assert '090-1234-5678' not in text
     assert '隠す意見' not in text
     assert '2件（個人情報のおそれなどで' in text
+
+
+def test_untyped_handwriting_note_says_so(store: Store, workshop, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from workshop.scan.images import encode
+    from workshop.scans_store import ScanStore
+
+    card = store.create_cards(workshop.sessions[0].id, 1)[0]
+    ScanStore(store).attach_image(card.id, encode(Image.new('RGB', (400, 200), (200, 200, 200))))
+    pdf = minutes_pdf(workshop.workshop, workshop.sessions, store.notes(workshop.workshop.id), 0)
+    text = pdf_text(pdf, tmp_path).replace('\n', '')
+    assert '手書きのカード。文字はまだ入力されていません' in text
