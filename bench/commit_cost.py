@@ -1,4 +1,4 @@
-"""What one note's commit costs with SQLite's ``synchronous`` at FULL and at NORMAL, both in WAL mode.
+"""Measure the cost of one note's commit with SQLite's ``synchronous`` at FULL and at NORMAL, both in WAL mode.
 
 Run from the repository root:
 

@@ -137,7 +137,7 @@ def _notes_table(notes: list[Note], language: str) -> Table:
 
 
 def _text_cell(note: Note, language: str) -> Paragraph:
-    # NOTE: the handwriting image itself is not printed yet; a scanned card without typed text says so.
+    # NOTE: the handwriting image itself is not printed yet, so a scanned card without typed text gets a notice.
     if note.needs_transcription:
         return Paragraph(markup(translate(language, 'print.minutes.handwriting_only')), _STYLES['cell'])
     return Paragraph(markup(note.text), _STYLES['body'])

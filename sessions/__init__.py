@@ -1,1 +1,1 @@
-"""What people see in a browser: set-up, facilitator, card, join and board pages."""
+"""The browser pages: set-up, facilitator, scan, transcription, card, join and board."""

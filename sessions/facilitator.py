@@ -27,7 +27,7 @@ def register() -> None:
 
 
 def facilitator_page(key: str, request: Request):
-    """Show one workshop's tools to whoever holds its facilitator key."""
+    """Show one workshop's tools to the holder of its facilitator key."""
     t = page_texts(request)
     store = runtime.store()
     with frame(t, request, t('app.name')) as content:
@@ -228,7 +228,7 @@ def _records(t: Texts, workshop: Workshop) -> None:
 
 
 def _pin_settings(t: Texts, workshop: Workshop) -> None:
-    """Let the facilitator set, change or remove the PIN that this page asks for."""
+    """Let the facilitator set, change or remove the PIN that this page requires."""
     store = runtime.store()
     with ui.card().classes('fusen-card'):
         ui.label(t('access.pin_settings')).classes('text-lg font-bold')

@@ -42,7 +42,7 @@ def origin_checker(public_url: str) -> Callable[[str, dict], bool]:
 
 
 class RequestLimitMiddleware:
-    """Answers 429 to an IP address that opens more pages per minute than the limit allows."""
+    """Responds with 429 to an IP address that opens more pages per minute than the limit allows."""
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
         self.app = app
@@ -56,7 +56,7 @@ class RequestLimitMiddleware:
         if self.limiter.allow(address):
             await self.app(scope, receive, send)
             return
-        log.warning('request limit reached for an IP address; answered 429')  # the address itself stays out of logs
+        log.warning('request limit reached for an IP address; responded with 429')  # the address itself stays out of logs
         await _too_many_requests(scope, send, round(self.limiter.retry_after(address)) + 1)
 
 

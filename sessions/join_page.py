@@ -102,9 +102,9 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
         nickname_input = ui.input(label=t('join.nickname_label'), value=participant.nickname if participant else '') \
             .props(f'outlined stack-label bg-color=white maxlength={store.limits.nickname}') \
             .classes('w-full').mark('nickname-input')
-        # The draft lives in the server's copy of the page while the phone is away for up to
-        # PARTICIPANT_RECONNECT_TIMEOUT (180 s, in tuning.py), and in the browser's localStorage for
-        # a longer absence or a server restart, which reload the page (see draft.py).
+        # The server's copy of the page keeps the draft while the phone is away for up to
+        # PARTICIPANT_RECONNECT_TIMEOUT (180 s, in tuning.py). A longer absence or a server restart
+        # reloads the page, and then the browser's localStorage brings the draft back (see draft.py).
         note_input = _note_box(t, store.limits.note)
         # IME: the Enter that confirms a kana-kanji conversion must never send, so no key submits here.
         # Enter only starts a new line, and the button below is the one way to send.

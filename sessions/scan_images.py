@@ -4,7 +4,7 @@ No static route serves the images folder: each request names a workshop (by its 
 facilitator key), and the image is served only if it belongs to that workshop.
 
 NOTE: the staff routes check the facilitator key but not the workshop's PIN, which the staff pages
-ask for; the handwriting they serve is the same that the public board shows.
+require. The handwriting they serve is the same that the public board shows.
 """
 import logging
 

@@ -18,7 +18,7 @@ class Texts:
         return i18n.translate(self.language, key, **params)
 
     def error(self, error: InvalidText) -> str:
-        """Return the sentence that tells a person why their input was not accepted."""
+        """Return the sentence that explains why a person's input was not accepted."""
         return i18n.error_message(self.language, error)
 
 

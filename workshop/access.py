@@ -43,7 +43,7 @@ def set_pin(store: Store, workshop_id: str, pin: str | None) -> None:
 def pin_version(store: Store, workshop_id: str) -> str | None:
     """Return a value that changes whenever the PIN changes (its salt), or None when there is no PIN.
 
-    A browser that entered the PIN keeps this value, so changing the PIN asks every browser again.
+    A browser that entered the PIN keeps this value, so after a PIN change every browser must enter the new PIN.
     """
     rows = store.query('SELECT pin_hash FROM workshops WHERE id = ?', (workshop_id,))
     stored = rows[0]['pin_hash'] if rows else None

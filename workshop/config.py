@@ -33,7 +33,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where one instance keeps its data and how the outside world reaches it."""
+    """The data folder of one instance and the public URL that phones reach it by."""
 
     data_dir: Path
     public_url: str

@@ -61,6 +61,6 @@ def language_name(language: str) -> str:
 
 
 def error_message(language: str, error: InvalidText) -> str:
-    """Return the sentence that tells a person why their text was not accepted."""
+    """Return the sentence that explains why a person's text was not accepted."""
     field = translate(language, f'field.{error.field}')
     return translate(language, error.message_key, field=field, **error.params)

@@ -1,4 +1,4 @@
-"""Where cards sit on an A4 sheet and where the QR code and writing area sit on a card.
+"""Card positions on an A4 sheet, and the positions of the QR code and writing area on a card.
 
 Printing draws by these numbers and scanning crops by them, so both read this one definition.
 All lengths are millimetres; x grows to the right and y grows downwards from the top-left corner
@@ -22,7 +22,7 @@ CARDS_PER_SHEET = COLUMNS * ROWS
 SHEET_LEFT = (PAGE_WIDTH - COLUMNS * CARD_WIDTH) / 2
 SHEET_TOP = (PAGE_HEIGHT - ROWS * CARD_HEIGHT) / 2
 
-# Version 3 is the smallest QR version that holds a LAN card URL; forcing it keeps the printed code at
+# Version 3 is the smallest QR version that fits a LAN card URL, and forcing it keeps the printed code at
 # least 20 mm wide even when a short public URL would fit in version 2.
 QR_MIN_VERSION = 3
 QR_QUIET_MODULES = 4

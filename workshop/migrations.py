@@ -1,6 +1,6 @@
 """The schema, applied by named migrations when the store opens a database file.
 
-Add a new function for every change; never edit one that has shipped, because existing files
+Add a new function for every change. Never edit one that has shipped, because existing files
 record it as applied and would not see the edit.
 """
 from sqlite_utils import Database

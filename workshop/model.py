@@ -84,7 +84,7 @@ class Note:
 
     @property
     def needs_transcription(self) -> bool:
-        """Tell whether the note is a handwriting image whose text nobody has typed yet."""
+        """Tell whether the note is a handwriting image without typed text."""
         return self.image_id is not None and not self.text
 
 

@@ -2,8 +2,8 @@
 
 Connection strategy: one connection per store, opened with ``check_same_thread=False`` and used under
 one lock, so page handlers on the event loop and worker threads never interleave statements. Each
-write is one transaction; the store emits its event only after the commit returns, so a page that
-tells a person "sent" can rely on the note being on disk.
+write is one transaction. The store emits its event only after the commit returns, so a page that
+shows "sent" can rely on the note being on disk.
 """
 import logging
 import secrets

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class Match(StrEnum):
-    """What a QR code's text turned out to be."""
+    """The kind of QR code a decoded text belongs to."""
 
     CARD = 'card'  # a card of the workshop being scanned
     OTHER_WORKSHOP = 'other_workshop'
@@ -26,7 +26,7 @@ class Match(StrEnum):
 
 @dataclass
 class FileReport:
-    """What happened to one file: counts per outcome and the errors, each naming the file."""
+    """The outcome of one file: counts per outcome and the errors, each naming the file."""
 
     name: str
     pages: int = 0

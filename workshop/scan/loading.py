@@ -24,7 +24,7 @@ _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe; worker processes e
 
 @dataclass(frozen=True)
 class ScanLimits:
-    """What one scanned file may be: its size, its pages and the pixels of one page."""
+    """Limits of one scanned file: its size, its pages and the pixels of one page."""
 
     max_bytes: int = 200 * 1024 * 1024
     max_pages: int = 200
@@ -73,7 +73,7 @@ def open_scan(path: Path, name: str | None = None, limits: ScanLimits = ScanLimi
 
 
 def sniff(head: bytes) -> str | None:
-    """Return the kind of file that starts with these bytes, or None if it is none that Fusen reads."""
+    """Return the kind of file that starts with these bytes, or None if Fusen does not read that kind."""
     if head.startswith(b'%PDF-'):
         return PDF
     if head.startswith(b'\xff\xd8\xff'):
