@@ -68,6 +68,7 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
     app.on_shutdown(lambda: log.info('Fusen stopped (pid %d)', os.getpid()))
     tuning.install_gc_policy()
     tuning.install_signature_cache()
+    tuning.install_quiet_outbox()
     if not os.environ.get('NICEGUI_USER_SIMULATION'):
         Storage.path = settings.data_dir / 'browser-storage'
         log.info('serving on %s:%d, QR codes point to %s', settings.host, settings.port, settings.public_url)

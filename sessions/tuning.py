@@ -1,17 +1,19 @@
 """Server settings that let one process carry thousands of open phone pages.
 
-``FUSEN_BENCH_DISABLE`` (a comma-separated list of ``static-cache``, ``gc-freeze`` and
-``signature-cache``) switches levers off, so a benchmark can compare with and without each one in
+``FUSEN_BENCH_DISABLE`` (a comma-separated list of ``static-cache``, ``gc-freeze``,
+``signature-cache`` and ``quiet-outbox``) switches levers off, so a benchmark can compare with and without each one in
 the same build.
 """
 import asyncio
 import gc
+import inspect
 import logging
 import os
 from collections.abc import Callable
 from types import CodeType
+from typing import Any
 
-from nicegui import app, background_tasks, helpers
+from nicegui import app, background_tasks, helpers, outbox
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
@@ -91,6 +93,38 @@ def install_signature_cache() -> None:
     # NOTE: NiceGUI's modules call it as helpers.expects_arguments, so replacing the module attribute
     # reaches every caller in 3.18; a NiceGUI that imports the name directly would bypass the cache.
     helpers.expects_arguments = expects_arguments
+
+
+def install_quiet_outbox() -> None:
+    """Let each page's outbox sleep until it has something to send, instead of waking every second.
+
+    NiceGUI 3.18 runs one outbox loop per open page, and the loop waits for its next message with
+    ``asyncio.wait_for(..., timeout=1.0)``. With 5,000 open phone pages that is 5,000 timeouts a
+    second, 33 % of a core while nobody posts. The timeout wakes the loop for nothing: every enqueue
+    and ``Outbox.stop()`` set the event it waits on, and a page without a socket keeps the event set
+    and polls on its own.
+    """
+    if 'quiet-outbox' in _disabled():
+        log.info('the quiet outbox is off (FUSEN_BENCH_DISABLE)')
+        return
+    if isinstance(outbox.asyncio, _AsyncioWithoutTimeouts):
+        return  # NiceGUI's user fixture runs run.py once per test in the same process
+    source = inspect.getsource(outbox)
+    if source.count('wait_for(') != 1 or 'asyncio.wait_for(self._enqueue_event.wait(), timeout=' not in source:
+        log.warning('this NiceGUI outbox waits differently; its loop keeps waking every second')
+        return
+    outbox.asyncio = _AsyncioWithoutTimeouts()  # type: ignore[assignment]
+
+
+class _AsyncioWithoutTimeouts:
+    """``asyncio`` as ``nicegui.outbox`` sees it: ``wait_for`` waits without a timeout."""
+
+    @staticmethod
+    async def wait_for(awaitable: Any, timeout: float | None = None) -> Any:
+        return await awaitable
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
 
 
 def _disabled() -> set[str]:
