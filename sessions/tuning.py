@@ -111,13 +111,13 @@ def install_quiet_outbox() -> None:
         return  # NiceGUI's user fixture runs run.py once per test in the same process
     source = inspect.getsource(outbox)
     if source.count('wait_for(') != 1 or 'asyncio.wait_for(self._enqueue_event.wait(), timeout=' not in source:
-        log.warning('this NiceGUI outbox waits differently; its loop keeps waking every second')
+        log.warning('the quiet outbox is not installed: this NiceGUI outbox waits differently, so its loop keeps waking every second')
         return
     outbox.asyncio = _AsyncioWithoutTimeouts()  # type: ignore[assignment]
 
 
 class _AsyncioWithoutTimeouts:
-    """``asyncio`` as ``nicegui.outbox`` sees it: ``wait_for`` waits without a timeout."""
+    """The ``asyncio`` module given to ``nicegui.outbox``, with a ``wait_for`` that ignores its timeout."""
 
     @staticmethod
     async def wait_for(awaitable: Any, timeout: float | None = None) -> Any:

@@ -39,7 +39,7 @@ class _CountingOutbox(outbox.Outbox):
         self.sent.append(message)
 
 
-async def test_an_idle_outbox_sleeps_until_it_has_something_to_send(user: User) -> None:
+async def test_outbox_idle_waits_without_timeout(user: User) -> None:
     await user.open('/')  # starts the app the way run.py sets it up
     page = _Page()
     box = _CountingOutbox(page)
