@@ -100,9 +100,9 @@ def install_quiet_outbox() -> None:
 
     NiceGUI 3.18 runs one outbox loop per open page, and the loop waits for its next message with
     ``asyncio.wait_for(..., timeout=1.0)``. With 5,000 open phone pages that is 5,000 timeouts a
-    second, measured as 33 % of a core while no note was posted. The timeout wakes the loop for nothing: every enqueue
-    and ``Outbox.stop()`` set the event it waits on, and a page without a socket keeps the event set
-    and polls on its own.
+    second, measured as 33 % of a core while no note was posted. The timeout wakes the loop for
+    nothing: every enqueue and ``Outbox.stop()`` set the event it waits on, and a page without a
+    socket keeps the event set and polls on its own.
     """
     if 'quiet-outbox' in _disabled():
         log.info('the quiet outbox is off (FUSEN_BENCH_DISABLE)')
