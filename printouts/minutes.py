@@ -1,7 +1,8 @@
 """Minutes (記録): the workshop's header, its counts, and every session's notes as tables."""
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from babel.dates import format_date, format_datetime
 from reportlab.lib.colors import Color
@@ -15,6 +16,7 @@ from workshop.i18n import translate
 from workshop.model import Note, NoteStatus, Session, Source, Workshop
 
 from .fonts import has_missing_glyphs, printable, register_font
+from .handwriting import handwriting_image
 from .pages import footer_canvas_maker
 from .text import markup, style
 
@@ -24,11 +26,22 @@ RULE_GREY = Color(0.55, 0.55, 0.55)
 LABEL_FILL = Color(0.92, 0.92, 0.92)
 # The columns are number, source, note text and time, and the note text takes the width the others leave.
 NOTE_COLUMNS = (12 * mm, 32 * mm, FRAME_WIDTH - 60 * mm, 16 * mm)
+CELL_PADDING = 6  # pt, reportlab's default left and right padding of a table cell
+# A card's writing area is 54 × 32 mm, so 50 mm prints the handwriting at close to the size it was
+# written. That fits seven cards on a page and leaves about 55 mm beside the image for the typed text.
+# A photo or a whole scanned page assigned to a card is taller, so the height limit keeps its row short.
+HANDWRITING_BOX = (50 * mm, 40 * mm)
+HANDWRITING_GAP = 4 * mm
 
 
 def minutes_pdf(workshop: Workshop, sessions: Sequence[Session], notes: Sequence[Note], participant_count: int,
-                language: str = 'ja', generated_at: datetime | None = None) -> bytes:
+                language: str = 'ja', generated_at: datetime | None = None,
+                image_files: Mapping[int, Path] | None = None) -> bytes:
     """Return the minutes of a workshop, or of the sessions given, as an A4 PDF.
+
+    ``image_files`` maps a note's ``image_id`` to the stored file of its handwriting image. Only
+    visible notes' images are read. A note whose image is not in it, or cannot be read, prints its
+    typed text alone, or a notice when it has none.
 
     :raises ValueError: if a note belongs to a session that is not among ``sessions``
     """
@@ -52,7 +65,8 @@ def minutes_pdf(workshop: Workshop, sessions: Sequence[Session], notes: Sequence
     if any(has_missing_glyphs(note.text) for note in notes):
         story += [Spacer(1, 2 * mm), Paragraph(markup(label('print.minutes.missing_glyphs')), _STYLES['small'])]
     for session in sessions:
-        story += _session_section(session, [note for note in notes if note.session_id == session.id], language)
+        session_notes = [note for note in notes if note.session_id == session.id]
+        story += _session_section(session, session_notes, language, image_files or {})
 
     generated = label('print.minutes.generated',
                       when=format_datetime(generated_at, label('print.datetime_format'), locale=language))
@@ -100,7 +114,8 @@ def _header_table(workshop: Workshop, notes: Sequence[Note], participant_count: 
     return table
 
 
-def _session_section(session: Session, notes: list[Note], language: str) -> list[Flowable]:
+def _session_section(session: Session, notes: list[Note], language: str,
+                     image_files: Mapping[int, Path]) -> list[Flowable]:
     """Build a session's heading, its question and the table of its notes."""
     heading = translate(language, 'print.minutes.session_heading',
                         letter=session.letter, name=session.name, count=len(notes))
@@ -112,17 +127,17 @@ def _session_section(session: Session, notes: list[Note], language: str) -> list
     if not notes:
         section.append(Paragraph(markup(translate(language, 'print.minutes.no_notes')), _STYLES['body']))
         return section
-    section.append(_notes_table(notes, language))
+    section.append(_notes_table(notes, language, image_files))
     return section
 
 
-def _notes_table(notes: list[Note], language: str) -> Table:
+def _notes_table(notes: list[Note], language: str, image_files: Mapping[int, Path]) -> Table:
     """Build the notes table, whose header row repeats on every page the table runs onto."""
     header = [Paragraph(markup(translate(language, f'print.minutes.column.{column}')), _STYLES['column'])
               for column in ('number', 'source', 'text', 'time')]
     rows = [[Paragraph(str(number), _STYLES['cell_right']),
              Paragraph(markup(_source_label(note, language)), _STYLES['cell']),
-             _text_cell(note, language),
+             _text_cell(note, language, image_files),
              Paragraph(_format_time(note.created_at), _STYLES['cell'])]
             for number, note in enumerate(notes, start=1)]
     table = Table([header, *rows], colWidths=NOTE_COLUMNS, repeatRows=1)
@@ -136,11 +151,29 @@ def _notes_table(notes: list[Note], language: str) -> Table:
     return table
 
 
-def _text_cell(note: Note, language: str) -> Paragraph:
-    # NOTE: the handwriting image itself is not printed yet, so a scanned card without typed text gets a notice.
-    if note.needs_transcription:
+def _text_cell(note: Note, language: str, image_files: Mapping[int, Path]) -> Flowable:
+    """Build the note's cell: its handwriting image with the typed text beside it, or the text alone."""
+    image = None
+    if note.image_id is not None and note.image_id in image_files:
+        image = handwriting_image(image_files[note.image_id], *HANDWRITING_BOX)
+    if image is None and note.needs_transcription:
         return Paragraph(markup(translate(language, 'print.minutes.handwriting_only')), _STYLES['cell'])
-    return Paragraph(markup(note.text), _STYLES['body'])
+    text = Paragraph(markup(note.text), _STYLES['body'])
+    if image is None:
+        return text
+    if not note.text:
+        return image
+    # A borderless table inside the cell puts the text beside the image, top-aligned with it.
+    beside = NOTE_COLUMNS[2] - 2 * CELL_PADDING - HANDWRITING_BOX[0] - HANDWRITING_GAP
+    layout = Table([[image, text]], colWidths=(HANDWRITING_BOX[0] + HANDWRITING_GAP, beside), hAlign='LEFT')
+    layout.setStyle(TableStyle([
+        ('VALIGN', (0, 0), (-1, -1), 'TOP'),
+        ('LEFTPADDING', (0, 0), (-1, -1), 0),
+        ('RIGHTPADDING', (0, 0), (-1, -1), 0),
+        ('TOPPADDING', (0, 0), (-1, -1), 0),
+        ('BOTTOMPADDING', (0, 0), (-1, -1), 0),
+    ]))
+    return layout
 
 
 def _source_label(note: Note, language: str) -> str:

@@ -1,14 +1,17 @@
 import re
 import shutil
+import subprocess
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from reportlab.lib.units import mm
 
-from conftest import pdf_fonts, pdf_info, pdf_page_count, pdf_text, render_pages
+from conftest import pdf_fonts, pdf_info, pdf_page_count, pdf_text, render_pages, require_tool
 from printouts.fonts import printable
 from printouts.minutes import minutes_pdf
+from workshop.model import NoteStatus
 from workshop.store import Store
 
 GENERATED_AT = datetime(2026, 12, 5, 16, 30, tzinfo=ZoneInfo('Asia/Tokyo'))
@@ -171,3 +174,164 @@ def test_untyped_handwriting_note_says_so(store: Store, workshop, tmp_path: Path
     pdf = minutes_pdf(workshop.workshop, workshop.sessions, store.notes(workshop.workshop.id), 0)
     text = pdf_text(pdf, tmp_path).replace('\n', '')
     assert '手書きのカード。文字はまだ入力されていません' in text
+
+
+RED = (220, 20, 20)
+GREEN = (20, 170, 40)
+RENDER_DPI = 100
+POINTS_PER_PIXEL = 72 / RENDER_DPI
+
+
+def scanned_card(store: Store, session, colour: tuple[int, int, int], size: tuple[int, int] = (640, 380)):
+    """Return the note of a new card whose handwriting image is a white card with a thick stroke of the colour."""
+    from PIL import Image, ImageDraw
+
+    from workshop.scan.images import encode
+    from workshop.scans_store import ScanStore
+
+    card = store.create_cards(session.id, 1)[0]
+    image = Image.new('RGB', size, (255, 255, 255))
+    width, height = size
+    ImageDraw.Draw(image).rectangle((width // 6, height // 3, width * 5 // 6, height * 2 // 3), fill=colour)
+    return ScanStore(store).attach_image(card.id, encode(image))
+
+
+def image_files_of(store: Store, workshop_id: str) -> dict[int, Path]:
+    from workshop.scans_store import ScanStore
+
+    scans = ScanStore(store)
+    return {note.image_id: scans.image_path(workshop_id, note.image_id)
+            for note in store.notes(workshop_id) if note.image_id is not None}
+
+
+def minutes_with_images(store: Store, created) -> bytes:
+    workshop_id = created.workshop.id
+    return minutes_pdf(created.workshop, created.sessions, store.notes(workshop_id), 0,
+                       generated_at=GENERATED_AT, image_files=image_files_of(store, workshop_id))
+
+
+def listed_images(pdf: bytes, tmp_path: Path) -> list[dict[str, str]]:
+    """Return the rows of ``pdfimages -list``: page, width, height, enc and the other columns by name."""
+    source = tmp_path / 'images.pdf'
+    source.write_bytes(pdf)
+    lines = subprocess.run([require_tool('pdfimages'), '-list', str(source)], check=True,
+                           capture_output=True, text=True).stdout.splitlines()
+    names = lines[0].split()
+    return [dict(zip(names, line.split())) for line in lines[2:]]
+
+
+def word_box(pdf: bytes, tmp_path: Path, word: str) -> tuple[float, float, float, float]:
+    """Return the box (x0, y0, x1, y1, in points from the top left of its page) where pdftotext finds the word."""
+    source = tmp_path / 'words.pdf'
+    source.write_bytes(pdf)
+    html = subprocess.run([require_tool('pdftotext'), '-bbox', str(source), '-'], check=True,
+                          capture_output=True, text=True).stdout
+    found = re.search(rf'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">{re.escape(word)}</word>',
+                      html)
+    assert found, f'{word!r} is not in the PDF text'
+    x0, y0, x1, y1 = (float(value) for value in found.groups())
+    return x0, y0, x1, y1
+
+
+def colour_box(page: Path, colour: tuple[int, int, int]) -> tuple[float, float, float, float] | None:
+    """Return the box (in points) of the pixels close to the colour on a rendered page, or None if there are none."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(page).convert('RGB')).astype(int)
+    close = (np.abs(pixels - np.array(colour)).max(axis=2) < 60)
+    rows, columns = np.nonzero(close)
+    if len(rows) == 0:
+        return None
+    return (columns.min() * POINTS_PER_PIXEL, rows.min() * POINTS_PER_PIXEL,
+            (columns.max() + 1) * POINTS_PER_PIXEL, (rows.max() + 1) * POINTS_PER_PIXEL)
+
+
+def test_handwriting_image_printed_in_row(store: Store, workshop, tmp_path: Path) -> None:
+    from printouts.minutes import MARGIN, NOTE_COLUMNS
+
+    scanned_card(store, workshop.sessions[0], RED)
+    pdf = minutes_with_images(store, workshop)
+    page = render_pages(pdf, tmp_path, RENDER_DPI, last=1)[0]
+    handwriting = colour_box(page, RED)
+    _, code_top, _, _ = word_box(pdf, tmp_path, 'A-001')
+    text_column = (MARGIN + NOTE_COLUMNS[0] + NOTE_COLUMNS[1], MARGIN + sum(NOTE_COLUMNS[:3]))
+
+    assert handwriting is not None, 'the handwriting is not on page 1'
+    assert text_column[0] < handwriting[0] < handwriting[2] < text_column[1]
+    # The stroke sits in the middle third of the image, which starts at the top of the row like the card code.
+    assert code_top < handwriting[1] < code_top + 30 * mm
+    assert '手書きのカード' not in pdf_text(pdf, tmp_path)
+    images = listed_images(pdf, tmp_path)
+    assert len(images) == 1
+    assert images[0]['enc'] == 'jpeg'
+
+
+def test_typed_text_printed_beside_image(store: Store, workshop, tmp_path: Path) -> None:
+    from workshop.scans_store import ScanStore
+
+    note = scanned_card(store, workshop.sessions[0], RED)
+    ScanStore(store).transcribe(note.id, '港にベンチがほしい')
+    pdf = minutes_with_images(store, workshop)
+    page = render_pages(pdf, tmp_path, RENDER_DPI, last=1)[0]
+    handwriting = colour_box(page, RED)
+    text_left, text_top, _, _ = word_box(pdf, tmp_path, '港にベンチがほしい')
+
+    assert handwriting is not None
+    assert text_left > handwriting[2]
+    assert text_top < handwriting[3]
+
+
+def test_tall_image_kept_within_height(store: Store, workshop, tmp_path: Path) -> None:
+    from printouts.minutes import HANDWRITING_BOX
+
+    scanned_card(store, workshop.sessions[0], RED, size=(400, 1600))
+    page = render_pages(minutes_with_images(store, workshop), tmp_path, RENDER_DPI, last=1)[0]
+    handwriting = colour_box(page, RED)
+
+    assert handwriting is not None
+    # The stroke covers the middle third of the image's height.
+    assert handwriting[3] - handwriting[1] <= HANDWRITING_BOX[1] / 3 + 2
+
+
+@pytest.mark.parametrize('status', [NoteStatus.HELD, NoteStatus.HIDDEN])
+def test_withheld_note_image_not_in_pdf(store: Store, workshop, tmp_path: Path, status: NoteStatus) -> None:
+    scanned_card(store, workshop.sessions[0], RED)
+    withheld = scanned_card(store, workshop.sessions[0], GREEN)
+    store.set_note_status(withheld.id, status)
+    pdf = minutes_with_images(store, workshop)
+    pages = render_pages(pdf, tmp_path, RENDER_DPI)
+
+    assert len(listed_images(pdf, tmp_path)) == 1
+    assert all(colour_box(page, GREEN) is None for page in pages)
+    assert colour_box(pages[0], RED) is not None
+    assert 'A-002' not in pdf_text(pdf, tmp_path)
+
+
+def test_unreadable_image_prints_notice(store: Store, workshop, tmp_path: Path) -> None:
+    note = scanned_card(store, workshop.sessions[0], RED)
+    files = image_files_of(store, workshop.workshop.id)
+    files[note.image_id].write_bytes(b'not an image')
+    pdf = minutes_pdf(workshop.workshop, workshop.sessions, store.notes(workshop.workshop.id), 0, image_files=files)
+
+    assert listed_images(pdf, tmp_path) == []
+    assert '手書きのカード。文字はまだ入力されていません' in pdf_text(pdf, tmp_path).replace('\n', '')
+
+
+def test_preview_with_images_written(store: Store, workshop, tmp_path: Path) -> None:
+    """Write page 1 of minutes with scanned cards at 100 dpi to out/ for a person to look at."""
+    from scan_samples import written_sheet
+    from workshop.scan.analysis import analyse_image
+    from workshop.scan.filing import FileReport, file_page
+    from workshop.scans_store import ScanStore
+
+    scans = ScanStore(store)
+    sheet, cards = written_sheet(store, workshop, dpi=200)
+    file_page(scans, workshop.workshop.id, analyse_image(sheet), FileReport(name='sheet.png'))
+    scans.transcribe(store.card_note(cards[0].id).id, '港にベンチがほしい')
+    participant = store.create_participant(workshop.workshop.id, 'たろう')
+    store.post_note(workshop.sessions[0].id, participant.id, '駅前に屋根付きの駐輪場がほしい')
+    page = render_pages(minutes_with_images(store, workshop), tmp_path, RENDER_DPI, last=1)[0]
+    OUT.mkdir(exist_ok=True)
+    shutil.copy(page, OUT / 'minutes-images-page-1.png')
+    assert (OUT / 'minutes-images-page-1.png').stat().st_size > 10_000
