@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from printouts.cards import card_sheets_pdf
 from workshop import layout
 from workshop.model import Card, NewWorkshop
+from workshop.scan.decoding import find_codes
 from workshop.scan.geometry import homography
 from workshop.store import Store
 
@@ -37,6 +38,17 @@ TEXTS = [
     '病院へのアクセス', 'Wi-Fiを港に', '自転車道', '古民家ホテル', '〇',
 ]
 WRITTEN_SHARE = 0.6
+# The cut-card photos that follow the clean ones have damaged QR codes: per photo, each pair is a
+# damage and whether that card is written on. Nine written and three blank damaged cards in all.
+DAMAGE_PLAN = [
+    [('torn', True), ('smudged', True)],
+    [('torn', False), ('smudged', True)],
+    [('torn', True), ('smudged', False)],
+    [('torn', True), ('smudged', True)],
+    [('torn', True), ('smudged', False)],
+    [('torn', True), ('smudged', True)],
+]
+DAMAGED_PHOTOS = len(DAMAGE_PLAN)
 
 
 @dataclass
@@ -79,7 +91,7 @@ def build_corpus(out: Path, seed: int = 2026, small: bool = False) -> NewWorksho
         _image_set(out / 'jpeg-40', [maker.sheet(300) for _ in range(count(2))], lambda s: s, 'jpg', quality=40)
         _image_set(out / 'phone-sheet', [maker.sheet(200) for _ in range(count(4))],
                    lambda s: _phone_photo(s, rng), 'jpg', quality=85)
-        _cut_cards_set(out / 'phone-cards', maker, rng, photos=count(5))
+        _cut_cards_set(out / 'phone-cards', maker, rng, photos=count(5), damaged_photos=count(DAMAGED_PHOTOS))
         store_path = store.path
     finally:
         store.close()
@@ -166,28 +178,108 @@ def _image_set(folder: Path, sheets: list[Sheet], change, suffix: str, quality: 
         _truth(path, [sheet.cards])
 
 
-def _cut_cards_set(folder: Path, maker: SheetMaker, rng: random.Random, photos: int) -> None:
-    """Photograph cut cards six at a time on a wooden table."""
+def _cut_cards_set(folder: Path, maker: SheetMaker, rng: random.Random, photos: int, damaged_photos: int) -> None:
+    """Photograph cut cards six at a time on a wooden table; in the last photos two codes are torn or smudged.
+
+    Each card's truth adds ``damage`` (None, 'torn' or 'smudged') and ``centre``, where the card's
+    middle lands in the photo's pixels, so a benchmark can tell which card a leftover shows.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    for number in range(1, photos + 1):
-        sheet = maker.sheet(300)
-        px = sheet.dpi / 25.4
-        table = _wood(3024, 4032, rng)
-        for place in range(6):
-            x0, y0 = layout.card_origin(place)
-            card = sheet.image.crop((round(x0 * px), round(y0 * px), round((x0 + layout.CARD_WIDTH) * px),
-                                     round((y0 + layout.CARD_HEIGHT) * px)))
-            card = card.resize((card.width * 2 // 3, card.height * 2 // 3), Image.Resampling.LANCZOS)
-            card = card.rotate(rng.uniform(-20, 20), expand=True, fillcolor=(0, 0, 0, 0), resample=Image.Resampling.BICUBIC)
-            mask = card.convert('RGBA').split()[-1] if card.mode == 'RGBA' else _card_mask(card)
-            column, row = place % 2, place // 2
-            left = 150 + column * 1450 + rng.randint(-60, 60)
-            top = 250 + row * 1250 + rng.randint(-60, 60)
-            table.paste(card, (left, top), mask)
-        photo = _phone_photo(table, rng, fill=False)
+    for number in range(1, photos + damaged_photos + 1):
+        damage: dict[int, str] = {}
+        if number <= photos:
+            sheet = maker.sheet(300)
+        else:
+            plan = DAMAGE_PLAN[(number - photos - 1) % len(DAMAGE_PLAN)]
+            places = rng.sample(range(6), len(plan))
+            texts = [rng.choice(TEXTS) if rng.random() < WRITTEN_SHARE else None for _ in range(layout.CARDS_PER_SHEET)]
+            for place, (kind, written) in zip(places, plan):
+                damage[place] = kind
+                texts[place] = rng.choice(TEXTS) if written else None
+            sheet = maker.sheet(300, texts)
+        photo, centres = photograph_cut_cards(sheet.image, sheet.dpi, rng, damage)
         path = folder / f'{folder.name}-{number:02d}.jpg'
         photo.save(path, format='JPEG', quality=85)
-        _truth(path, [sheet.cards[:6]])
+        truth = [dict(card, damage=damage.get(place), centre=centres[place])
+                 for place, card in enumerate(sheet.cards[:6])]
+        _truth(path, [truth])
+        _check_damage(path, truth)
+
+
+def photograph_cut_cards(sheet: Image.Image, dpi: int, rng: random.Random,
+                         damage: dict[int, str] | None = None) -> tuple[Image.Image, list[list[float]]]:
+    """Cut the first six cards out of a rendered sheet, lay them on a wooden table and photograph them.
+
+    ``damage`` maps a card's place on the sheet to 'torn' or 'smudged'. Returns the photo and where
+    each card's centre lands in it, in pixels.
+    """
+    damage = damage or {}
+    px = dpi / 25.4
+    table = _wood(3024, 4032, rng)
+    centres = []
+    for place in range(6):
+        x0, y0 = layout.card_origin(place)
+        card = sheet.crop((round(x0 * px), round(y0 * px), round((x0 + layout.CARD_WIDTH) * px),
+                           round((y0 + layout.CARD_HEIGHT) * px)))
+        card = card.resize((card.width * 2 // 3, card.height * 2 // 3), Image.Resampling.LANCZOS)
+        if damage.get(place) == 'torn':
+            card = _tear_qr_corner(card, rng)
+        elif damage.get(place) == 'smudged':
+            card = _smudge_qr_code(card, rng)
+        card = card.rotate(rng.uniform(-20, 20), expand=True, fillcolor=(0, 0, 0, 0), resample=Image.Resampling.BICUBIC)
+        mask = card.convert('RGBA').split()[-1] if card.mode == 'RGBA' else _card_mask(card)
+        column, row = place % 2, place // 2
+        left = 150 + column * 1450 + rng.randint(-60, 60)
+        top = 250 + row * 1250 + rng.randint(-60, 60)
+        table.paste(card, (left, top), mask)
+        centres.append((left + card.width / 2, top + card.height / 2))
+    photo, to_photo = _phone_photo_mapped(table, rng, fill=False)
+    return photo, [_map_point(to_photo, centre) for centre in centres]
+
+
+def _tear_qr_corner(card: Image.Image, rng: random.Random) -> Image.Image:
+    """Tear the card's top-right corner off along a ragged line through the QR code.
+
+    The tear takes most of the code's top-right finder pattern with it. The torn part becomes
+    transparent, so the table shows through it once the card is pasted.
+    """
+    scale = card.width / layout.CARD_WIDTH
+    start = (rng.uniform(64, 68), 0.0)  # mm on the card's top edge
+    end = (layout.CARD_WIDTH, rng.uniform(22, 27))  # mm on its right edge, above the printed card code
+    ragged = []
+    for step in range(13):
+        t = step / 12
+        jitter = rng.uniform(-0.8, 0.8) if 0 < step < 12 else 0.0
+        ragged.append(((start[0] + t * (end[0] - start[0]) + jitter) * scale,
+                       (start[1] + t * (end[1] - start[1]) - jitter) * scale))
+    torn = Image.new('L', card.size, 255)
+    ImageDraw.Draw(torn).polygon(ragged + [(card.width + 1, -1)], fill=0)
+    result = card.convert('RGBA')
+    result.putalpha(torn)
+    return result
+
+
+def _smudge_qr_code(card: Image.Image, rng: random.Random) -> Image.Image:
+    """Spill a brown, soft-edged stain over the left and middle part of the QR code, as coffee or a wet thumb would."""
+    scale = card.width / layout.CARD_WIDTH
+    box = layout.QR_BOX
+    centre_x, centre_y = box.x + rng.uniform(8, 11), box.y + rng.uniform(10, 15)
+    radius_x, radius_y = rng.uniform(7, 8.5), rng.uniform(9, 11)
+    stain = Image.new('L', card.size, 0)
+    ImageDraw.Draw(stain).ellipse(((centre_x - radius_x) * scale, (centre_y - radius_y) * scale,
+                                   (centre_x + radius_x) * scale, (centre_y + radius_y) * scale), fill=215)
+    stain = stain.filter(ImageFilter.GaussianBlur(0.8 * scale))
+    colour = Image.new('RGB', card.size, rng.choice([(96, 62, 38), (70, 60, 55)]))
+    return Image.composite(colour, card.convert('RGB'), stain)
+
+
+def _check_damage(path: Path, truth: list[dict]) -> None:
+    """Warn when more codes were decoded than the undamaged cards have, because the benchmark counts on it."""
+    with Image.open(path) as photo:
+        decoded = len(find_codes(photo.convert('L')))
+    readable = sum(1 for card in truth if not card['damage'])
+    if decoded > readable:
+        print(f'warning: {path.name}: {decoded} codes decoded, but only {readable} cards are undamaged')
 
 
 def _card_mask(card: Image.Image) -> Image.Image:
@@ -223,7 +315,14 @@ def _uneven_light(image: Image.Image, rng: random.Random) -> Image.Image:
 
 
 def _phone_photo(image: Image.Image, rng: random.Random, fill: bool = True) -> Image.Image:
+    """Photograph the image from about 40 cm at a slant; see ``_phone_photo_mapped``."""
+    return _phone_photo_mapped(image, rng, fill)[0]
+
+
+def _phone_photo_mapped(image: Image.Image, rng: random.Random, fill: bool = True) -> tuple[Image.Image, np.ndarray]:
     """Photograph the image from about 40 cm at a slant: perspective, uneven light, a little blur and noise.
+
+    Also returns the homography from the image's pixels to the photo's.
 
     A 12-megapixel phone at 40 cm sees about 50 cm across, so a sheet comes out at about 7 px/mm,
     nearer the bottom edge a little larger than far away at the top.
@@ -261,7 +360,12 @@ def _phone_photo(image: Image.Image, rng: random.Random, fill: bool = True) -> I
     photo = _uneven_light(photo, rng).filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.2)))
     generator = np.random.default_rng(rng.randint(0, 2**32 - 1))
     values = np.asarray(photo, dtype=np.float32) + generator.normal(0, 4, (out_height, out_width, 1))
-    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8))
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8)), np.linalg.inv(matrix)
+
+
+def _map_point(matrix: np.ndarray, point: tuple[float, float]) -> list[float]:
+    x, y, w = matrix @ np.array([point[0], point[1], 1.0])
+    return [round(float(x / w), 1), round(float(y / w), 1)]
 
 
 def _truth(path: Path, pages: list[list[dict]]) -> None:

@@ -10,7 +10,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the bench package sits beside tests/
 
-from bench.scan_corpus import FONT_CANDIDATES, _phone_photo, render_sheet, write_cards  # noqa: E402
+from bench.scan_corpus import FONT_CANDIDATES, _phone_photo, photograph_cut_cards, render_sheet, write_cards  # noqa: E402
 from workshop.model import Card, NewWorkshop  # noqa: E402
 from workshop.store import Store  # noqa: E402
 
@@ -31,6 +31,11 @@ def written_sheet(store: Store, created: NewWorkshop, texts: list[str | None] = 
 def phone_photo(image: Image.Image) -> Image.Image:
     """Return the sheet as photographed at a slant from about 40 cm."""
     return _phone_photo(image.resize((image.width * 2 // 3, image.height * 2 // 3)), random.Random(3))
+
+
+def table_photo(image: Image.Image, damage: dict[int, str] | None = None) -> tuple[Image.Image, list[list[float]]]:
+    """Return the sheet's first six cards cut out and photographed on a wooden table, and each card's centre."""
+    return photograph_cut_cards(image, DPI, random.Random(5), damage)
 
 
 def save(image: Image.Image, path: Path, **options) -> Path:

@@ -12,8 +12,8 @@ from PIL import Image
 from workshop import layout
 from workshop.layout import Rect
 
-from . import images, ink
-from .decoding import Code, find_codes
+from . import images, ink, regions
+from .decoding import Code, Point, find_codes
 from .errors import ScanError
 from .geometry import CardMapping, card_mapping, crop, inside
 from .loading import ScanFile, ScanLimits, load_page
@@ -54,6 +54,7 @@ class Leftover:
     image: images.EncodedImage
     thumbnail: images.EncodedImage
     whole_page: bool
+    corners: tuple[Point, Point, Point, Point] | None = None  # the card's corners in page pixels; None for a whole page
 
 
 @dataclass(frozen=True)
@@ -83,20 +84,31 @@ def analyse_card_photo(scan: ScanFile, limits: ScanLimits = ScanLimits()) -> tup
         page = load_page(scan, 0, limits)
     except ScanError as error:
         return PageAnalysis(file_name=scan.name, page=1, error=error), None
-    return analyse_image(page, scan.name), images.encode(page, LEFTOVER_PAGE_WIDTH, LEFTOVER_PAGE_WIDTH)
+    # Leftovers of a card photo are never filed, so cut cards are not looked for.
+    return (analyse_image(page, scan.name, cut_cards=False),
+            images.encode(page, LEFTOVER_PAGE_WIDTH, LEFTOVER_PAGE_WIDTH))
 
 
-def analyse_image(page: Image.Image, file_name: str = '', page_number: int = 1) -> PageAnalysis:
-    """Find and crop every card on an upright RGB page image."""
+def analyse_image(page: Image.Image, file_name: str = '', page_number: int = 1,
+                  cut_cards: bool = True) -> PageAnalysis:
+    """Find and crop every card on an upright RGB page image.
+
+    A card whose QR code cannot be read becomes a leftover when it is written on: on a sheet it is
+    found from its neighbours' places, and with ``cut_cards`` on any other page by its outline.
+    """
     gray = page.convert('L')
     codes = find_codes(gray)
     mappings = [card_mapping(code) for code in codes]
     cards = [_card_crop(page, gray, code, mapping) for code, mapping in zip(codes, mappings)]
-    if not codes:
+    unread = _unread_slots(page, gray, mappings) if len(mappings) >= 2 and _on_one_grid(mappings) else []
+    # Cut cards are looked for on sheets too, because two cut cards can lie on one grid by chance.
+    found = _cut_cards_without_code(page, gray, codes, unread) if cut_cards else []
+    if not codes and not found:
         return _page_without_codes(page, gray, file_name, page_number)
-    leftovers = [_slot_leftover(page, mapping) for mapping in _unread_slots(page, gray, mappings)]
-    return PageAnalysis(file_name=file_name, page=page_number, cards=cards,
-                        leftovers=[leftover for leftover in leftovers if leftover is not None])
+    unread += [mapping for mapping in found if _ink(gray, mapping) >= ink.WRITTEN_FRACTION]
+    leftovers = [_card_leftover(page, mapping) for mapping in unread]
+    return PageAnalysis(file_name=file_name, page=page_number, cards=cards, leftovers=leftovers,
+                        blank_page=not codes and not leftovers)
 
 
 def _card_crop(page: Image.Image, gray: Image.Image, code: Code, mapping: CardMapping) -> CardCrop:
@@ -127,13 +139,11 @@ def _handwriting(page: Image.Image, mapping: CardMapping) -> images.EncodedImage
 
 
 def _unread_slots(page: Image.Image, gray: Image.Image, mappings: list[CardMapping]) -> list[CardMapping]:
-    """Return the mappings of card places on a sheet whose QR code was not read.
+    """Return the mappings of written card places on a sheet whose QR code was not read.
 
-    Only a page where at least two decoded cards sit exactly on the sheet's grid counts as a sheet,
-    so cut cards photographed on a table never make up places between them.
+    The caller has checked that at least two decoded cards sit exactly on the sheet's grid, so cut
+    cards photographed on a table never make up places between them.
     """
-    if len(mappings) < 2 or not _on_one_grid(mappings):
-        return []
     width, height = layout.CARD_WIDTH, layout.CARD_HEIGHT
     known = [mapping.to_page(width / 2, height / 2) for mapping in mappings]
     tolerance = min(mapping.pixels_per_mm() for mapping in mappings) * width / 4
@@ -197,11 +207,27 @@ def _looks_printed(gray: Image.Image, slot: CardMapping, scale: float) -> bool:
     return ink.ink_fraction(crop(gray, slot, layout.QR_BOX, scale), scale) > 0.05
 
 
-def _slot_leftover(page: Image.Image, slot: CardMapping) -> Leftover:
-    scale = min(images.THUMBNAIL_WIDTH / layout.CARD_WIDTH, slot.pixels_per_mm())
-    whole_card = crop(page, slot, Rect(0, 0, layout.CARD_WIDTH, layout.CARD_HEIGHT), scale)
-    return Leftover(image=_handwriting(page, slot), thumbnail=images.encode(whole_card, images.THUMBNAIL_WIDTH),
-                    whole_page=False)
+def _cut_cards_without_code(page: Image.Image, gray: Image.Image, codes: list[Code],
+                            slots: list[CardMapping]) -> list[CardMapping]:
+    """Return an upright mapping for every printed card outline that contains no decoded QR code and no sheet slot."""
+    found = []
+    for outline in regions.card_outlines(page):
+        if any(regions.contains_code(outline, code) for code in codes) or any(
+                regions.contains_point(outline, slot.to_page(layout.CARD_WIDTH / 2, layout.CARD_HEIGHT / 2))
+                for slot in slots):
+            continue
+        mapping = regions.upright_mapping(gray, outline)
+        if regions.has_corner_marks(gray, mapping):
+            found.append(mapping)
+    return found
+
+
+def _card_leftover(page: Image.Image, mapping: CardMapping) -> Leftover:
+    scale = min(images.THUMBNAIL_WIDTH / layout.CARD_WIDTH, mapping.pixels_per_mm())
+    whole_card = crop(page, mapping, Rect(0, 0, layout.CARD_WIDTH, layout.CARD_HEIGHT), scale)
+    corners = tuple(mapping.to_page(x, y) for x, y in regions.CARD_CORNERS)
+    return Leftover(image=_handwriting(page, mapping), thumbnail=images.encode(whole_card, images.THUMBNAIL_WIDTH),
+                    whole_page=False, corners=corners)  # type: ignore[arg-type]
 
 
 def _page_without_codes(page: Image.Image, gray: Image.Image, file_name: str, page_number: int) -> PageAnalysis:
