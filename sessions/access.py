@@ -27,10 +27,19 @@ def facilitator_workshop(key: str, t: Texts) -> Workshop | HTMLResponse | None:
     if workshop is None:
         return not_found(t)
     version = access.pin_version(store, workshop.id)
-    if version is None or app.storage.user.get(_PASSED_KEY, {}).get(workshop.id) == version:
+    if _pin_entered(workshop.id, version):
         return workshop
     _pin_form(t, workshop, version)
     return None
+
+
+def pin_entered(workshop_id: str) -> bool:
+    """Return whether the workshop has no PIN or this browser entered its current one.
+
+    Plain HTTP routes can call it too: NiceGUI's ``RequestTrackingMiddleware`` (nicegui/storage.py,
+    3.18) binds ``app.storage.user`` to the browser's session cookie on every request, not only on pages.
+    """
+    return _pin_entered(workshop_id, access.pin_version(runtime.store(), workshop_id))
 
 
 def remember_pin(workshop_id: str, version: str | None) -> None:
@@ -38,6 +47,10 @@ def remember_pin(workshop_id: str, version: str | None) -> None:
     passed = dict(app.storage.user.get(_PASSED_KEY, {}))
     passed[workshop_id] = version
     app.storage.user[_PASSED_KEY] = passed
+
+
+def _pin_entered(workshop_id: str, version: str | None) -> bool:
+    return version is None or app.storage.user.get(_PASSED_KEY, {}).get(workshop_id) == version
 
 
 def _pin_form(t: Texts, workshop: Workshop, version: str) -> None:

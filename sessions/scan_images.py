@@ -1,10 +1,9 @@
 """Routes that serve stored handwriting images and leftover thumbnails, one at a time.
 
 No static route serves the images folder: each request names a workshop (by its board id or a
-facilitator key), and the image is served only if it belongs to that workshop.
-
-NOTE: the staff routes check the facilitator key but not the workshop's PIN, which the staff pages
-require. The handwriting they serve is the same that the public board shows.
+facilitator key), and the image is served only if it belongs to that workshop. The staff routes
+also require the workshop's PIN, when it has one, to have been entered in the same browser, as
+the staff pages do.
 """
 import logging
 
@@ -12,9 +11,11 @@ from fastapi import Response
 from fastapi.responses import FileResponse
 from nicegui import app
 
+from workshop.model import Workshop
 from workshop.scans_store import ScanStore
 
 from . import runtime
+from .access import pin_entered
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +40,34 @@ def board_image(workshop_id: str, image_id: int) -> Response:
 
 
 def staff_image(key: str, image_id: int) -> Response:
-    """Serve a handwriting image to the holder of the workshop's facilitator key."""
-    workshop = runtime.store().workshop_by_facilitator_key(key)
-    if workshop is None:
-        return Response(status_code=404)
+    """Serve a handwriting image to the holder of the workshop's facilitator key and PIN."""
+    workshop = _staff_workshop(key)
+    if not isinstance(workshop, Workshop):
+        return workshop
     return _file(ScanStore(runtime.store()).image_path(workshop.id, image_id))
 
 
 def leftover_thumbnail(key: str, leftover_id: int) -> Response:
-    """Serve the thumbnail of a leftover to the holder of the workshop's facilitator key."""
+    """Serve the thumbnail of a leftover to the holder of the workshop's facilitator key and PIN."""
+    workshop = _staff_workshop(key)
+    if not isinstance(workshop, Workshop):
+        return workshop
+    return _file(ScanStore(runtime.store()).thumbnail_path(workshop.id, leftover_id))
+
+
+def _staff_workshop(key: str) -> Workshop | Response:
+    """Return the workshop the key opens, or 404 for a wrong key and 403 while its PIN was not entered here.
+
+    The PIN is checked before any image is looked up, so a browser without it cannot even learn which
+    image ids exist.
+    """
     workshop = runtime.store().workshop_by_facilitator_key(key)
     if workshop is None:
         return Response(status_code=404)
-    return _file(ScanStore(runtime.store()).thumbnail_path(workshop.id, leftover_id))
+    if not pin_entered(workshop.id):
+        log.info('image request for workshop %s rejected: PIN not entered in this browser', workshop.id)
+        return Response(status_code=403, headers={'Cache-Control': 'no-store'})
+    return workshop
 
 
 def _file(path) -> Response:

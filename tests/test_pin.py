@@ -1,9 +1,14 @@
 """The optional facilitator PIN and its lockout after five failures in ten minutes."""
 import asyncio
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 from nicegui.testing import User
+from playwright.sync_api import Browser, expect
 
+from chromium import running_server
 from sessions import runtime
 from workshop import access
 from workshop.model import NewWorkshop
@@ -144,3 +149,75 @@ async def test_short_pin_rejected_on_page(user: User) -> None:
     user.find(marker='save-pin').click()
     await user.should_see('PINは6〜12けたの数字にしてください。')
     assert access.pin_version(runtime.store(), created.workshop.id) is None
+
+
+def seed_scanned_workshop(data_dir: Path, pin: str) -> tuple[str, int, int]:
+    """Create a workshop with the PIN, one filed card image and one leftover; return the key and both ids."""
+    from scan_samples import written_sheet
+    from test_scan import tear_qr_code
+    from workshop.config import Limits
+    from workshop.scan.ingest import ingest_files
+    from workshop.scans_store import ScanStore
+
+    store = Store(data_dir / 'fusen.db', Limits(notes_per_minute=0))
+    try:
+        created = store.create_workshop('対話会', sessions=[('観光', '')])
+        access.set_pin(store, created.workshop.id, pin)
+        image, cards = written_sheet(store, created)
+        tear_qr_code(image, index=2)
+        path = data_dir / 'torn.png'
+        image.save(path)
+        scans = ScanStore(store)
+        ingest_files(scans, created.workshop.id, [path], workers=1)
+        [leftover] = scans.leftovers(created.workshop.id)
+        return created.facilitator_key, store.card_note(cards[0].id).image_id, leftover.id
+    finally:
+        store.close()
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    """Return the status and body of a GET request sent with no cookie."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_staff_images_rejected_over_http(data_dir: Path) -> None:
+    key, image_id, leftover_id = seed_scanned_workshop(data_dir, '482913')
+    with running_server(data_dir) as url:
+        image = http_get(f'{url}/f/{key}/images/{image_id}.webp')
+        thumbnail = http_get(f'{url}/f/{key}/leftovers/{leftover_id}.webp')
+        wrong_key = http_get(f'{url}/f/{"A" * 32}/images/{image_id}.webp')
+    assert image == (403, b'')
+    assert thumbnail == (403, b'')
+    assert wrong_key[0] == 404
+
+
+@pytest.mark.browser
+def test_transcription_image_shown_after_pin(browser: Browser, data_dir: Path) -> None:
+    key, image_id, _ = seed_scanned_workshop(data_dir, '482913')
+    with running_server(data_dir) as url:
+        image_url = f'{url}/f/{key}/images/{image_id}.webp'
+        context = browser.new_context(locale='ja-JP')
+        page = context.new_page()
+        page.goto(f'{url}/f/{key}/transcribe')
+        expect(page.get_by_text('PINを入力してください')).to_be_visible()
+        assert page.locator('img').count() == 0
+        assert context.request.get(image_url).status == 403
+
+        page.locator('input[type=password]').fill('482913')
+        page.get_by_role('button', name='開く').click()
+        shown = page.locator(f'img[src$="/images/{image_id}.webp"]')
+        expect(shown).to_be_visible(timeout=10_000)
+        page.wait_for_function('image => image.complete && image.naturalWidth > 0', arg=shown.element_handle(),
+                               timeout=10_000)
+        assert context.request.get(image_url).status == 200
+
+        stranger = browser.new_context(locale='ja-JP')
+        rejected = stranger.request.get(image_url)
+        assert rejected.status == 403
+        assert rejected.body() == b''
+        stranger.close()
+        context.close()

@@ -133,3 +133,80 @@ async def test_scan_page_asks_for_pin(user: User) -> None:
     await user.open(f'/f/{created.facilitator_key}/scan')
     await user.should_see(marker='pin')
     await user.should_not_see(marker='scan-upload')
+
+
+def scanned_workshop(pin: str | None = None) -> tuple[NewWorkshop, int, int]:
+    """Return a workshop (with the PIN, if given) that has a filed card image and a leftover thumbnail."""
+    from test_scan import tear_qr_code
+    from workshop import access
+    from workshop.scan.ingest import ingest_files
+
+    created = create_workshop()
+    if pin is not None:
+        access.set_pin(runtime.store(), created.workshop.id, pin)
+    image, cards = written_sheet(runtime.store(), created)
+    tear_qr_code(image, index=2)
+    path = runtime.settings().data_dir / 'torn.png'
+    image.save(path)
+    scans = ScanStore(runtime.store())
+    ingest_files(scans, created.workshop.id, [path], workers=1)
+    [leftover] = scans.leftovers(created.workshop.id)
+    return created, runtime.store().card_note(cards[0].id).image_id, leftover.id
+
+
+def staff_urls(created: NewWorkshop, image_id: int, leftover_id: int) -> list[str]:
+    key = created.facilitator_key
+    return [f'/f/{key}/images/{image_id}.webp', f'/f/{key}/leftovers/{leftover_id}.webp']
+
+
+async def enter_pin(user: User, created: NewWorkshop, pin: str) -> None:
+    await user.open(f'/f/{created.facilitator_key}/transcribe')
+    user.find(marker='pin').type(pin)
+    user.find(marker='pin-submit').click()
+    await user.should_see(marker='remaining', retries=100)  # the PIN check hashes for a while on a busy machine
+
+
+async def test_staff_images_need_pin(user: User) -> None:
+    created, image_id, leftover_id = scanned_workshop(pin='482913')
+    for url in staff_urls(created, image_id, leftover_id):
+        response = await user.http_client.get(url)
+        assert response.status_code == 403, url
+        assert response.content == b'', url
+        assert response.headers['cache-control'] == 'no-store', url
+
+
+async def test_staff_images_without_pin_hide_ids(user: User) -> None:
+    created, image_id, leftover_id = scanned_workshop(pin='482913')
+    key = created.facilitator_key
+    missing = await user.http_client.get(f'/f/{key}/images/{image_id + 1000}.webp')
+    wrong_key = await user.http_client.get(f'/f/{"A" * 32}/images/{image_id}.webp')
+    assert missing.status_code == 403
+    assert wrong_key.status_code == 404
+
+
+async def test_staff_images_served_after_pin(user: User) -> None:
+    created, image_id, leftover_id = scanned_workshop(pin='482913')
+    await enter_pin(user, created, '482913')
+    for url in staff_urls(created, image_id, leftover_id):
+        response = await user.http_client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers['content-type'] == 'image/webp', url
+        assert response.content[8:12] == b'WEBP', url
+
+
+async def test_staff_images_need_changed_pin(user: User) -> None:
+    from workshop import access
+
+    created, image_id, leftover_id = scanned_workshop(pin='482913')
+    await enter_pin(user, created, '482913')
+    access.set_pin(runtime.store(), created.workshop.id, '13579135')
+    for url in staff_urls(created, image_id, leftover_id):
+        response = await user.http_client.get(url)
+        assert response.status_code == 403, url
+
+
+async def test_staff_images_of_workshop_without_pin(user: User) -> None:
+    created, image_id, leftover_id = scanned_workshop()
+    for url in staff_urls(created, image_id, leftover_id):
+        response = await user.http_client.get(url)
+        assert response.status_code == 200, url
