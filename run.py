@@ -184,11 +184,10 @@ def command_cards(args: argparse.Namespace, store: Store, settings: Settings, la
 
 def command_minutes(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
     """Write the minutes PDF of a workshop."""
-    from printouts.minutes import minutes_pdf
+    from printouts.minutes import workshop_minutes_pdf
 
     workshop = _find_workshop(store, args.workshop, language)
-    pdf = minutes_pdf(workshop, store.sessions(workshop.id), store.notes(workshop.id),
-                      store.participant_count(workshop.id), args.lang)
+    pdf = workshop_minutes_pdf(store, workshop, args.lang)
     _write(args.output, pdf, language)
     print(i18n.translate(language, 'cli.minutes.done', path=args.output))
     return 0

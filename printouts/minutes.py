@@ -14,6 +14,8 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemp
 
 from workshop.i18n import translate
 from workshop.model import Note, NoteStatus, Session, Source, Workshop
+from workshop.scans_store import ScanStore
+from workshop.store import Store
 
 from .fonts import has_missing_glyphs, printable, register_font
 from .handwriting import handwriting_image
@@ -32,6 +34,19 @@ CELL_PADDING = 6  # pt, reportlab's default left and right padding of a table ce
 # A photo or a whole scanned page assigned to a card is taller, so the height limit keeps its row short.
 HANDWRITING_BOX = (50 * mm, 40 * mm)
 HANDWRITING_GAP = 4 * mm
+
+
+def workshop_minutes_pdf(store: Store, workshop: Workshop, language: str = 'ja') -> bytes:
+    """Return the minutes of a whole workshop as stored, with the handwriting of its scanned cards."""
+    notes = store.notes(workshop.id)
+    scans = ScanStore(store)
+    image_files = {}
+    for note in notes:
+        path = scans.image_path(workshop.id, note.image_id) if note.image_id is not None else None
+        if path is not None:
+            image_files[note.image_id] = path
+    return minutes_pdf(workshop, store.sessions(workshop.id), notes, store.participant_count(workshop.id), language,
+                       image_files=image_files)
 
 
 def minutes_pdf(workshop: Workshop, sessions: Sequence[Session], notes: Sequence[Note], participant_count: int,

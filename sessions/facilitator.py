@@ -205,10 +205,9 @@ def _records(t: Texts, workshop: Workshop) -> None:
     stamp = datetime.now().strftime('%Y%m%d-%H%M')
 
     async def minutes() -> None:
-        from printouts.minutes import minutes_pdf
+        from printouts.minutes import workshop_minutes_pdf
 
-        pdf = await run.io_bound(minutes_pdf, workshop, store.sessions(workshop.id), store.notes(workshop.id),
-                                 store.participant_count(workshop.id), t.language)
+        pdf = await run.io_bound(workshop_minutes_pdf, store, workshop, t.language)
         ui.download.content(pdf, f'fusen-minutes-{workshop.id}-{stamp}.pdf', 'application/pdf')
 
     def export(kind: str) -> None:

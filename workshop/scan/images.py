@@ -15,7 +15,7 @@ from PIL import Image
 log = logging.getLogger(__name__)
 
 IMAGES_FOLDER = 'images'
-IMAGE_WIDTH = 800  # px: sharp on a projected board and at the 80 mm a minutes page prints it
+IMAGE_WIDTH = 800  # px: sharp on a projected board, and about 400 dpi at the 50 mm a minutes page prints it
 THUMBNAIL_WIDTH = 480
 WEBP_QUALITY = 80
 
