@@ -80,7 +80,8 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
 
 
 def build_parser(language: str) -> argparse.ArgumentParser:
-    """Build the command-line parser with help texts in the given language."""
+    """Build the command-line parser with help texts, and argparse's own messages, in the given language."""
+    _translate_argparse(language)
     def t(key: str, **params: object) -> str:
         return i18n.translate(language, key, **params)
 
@@ -291,10 +292,29 @@ def _write(path: Path, content: bytes, language: str) -> None:
     path.write_bytes(content)
 
 
+def _translate_argparse(language: str) -> None:
+    """Show argparse's usage line and argument errors in the language, from workshop/locales/*/argparse.po."""
+    messages = i18n.catalogue(language)
+
+    def gettext(message: str) -> str:
+        return messages.get(message) or message
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return gettext(singular if count == 1 else plural)
+
+    # NOTE: argparse looks its messages up through the gettext functions it imported as _ and ngettext.
+    # Replacing them applies to every parser in the process, which is only this command line's.
+    argparse._ = gettext  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1 or value > 50:
-        raise argparse.ArgumentTypeError(f'{text} is not a number from 1 to 50')
+        raise argparse.ArgumentTypeError(i18n.translate(cli_language(), 'cli.number_range', value=text))
     return value
 
 

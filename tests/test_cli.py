@@ -109,7 +109,24 @@ def test_new_without_session_fails(data_dir: Path) -> None:
 def test_sheets_out_of_range_fails(data_dir: Path, created: dict[str, str]) -> None:
     result = run_cli(data_dir, 'cards', created['workshop'], '--sheets', '0', '-o', 'x.pdf')
     assert result.returncode == 2
-    assert 'sheets' in result.stderr
+    assert '引数 --sheets: 0 は 1 から 50 までの整数で指定してください' in result.stderr
+
+
+def test_sheets_not_a_number_fails(data_dir: Path, created: dict[str, str]) -> None:
+    result = run_cli(data_dir, 'cards', created['workshop'], '--sheets', 'abc', '-o', 'x.pdf', language='en_US.UTF-8')
+    assert result.returncode == 2
+    assert 'argument --sheets: abc is not a whole number from 1 to 50' in result.stderr
+
+
+@pytest.mark.parametrize(('language', 'expected'), [
+    ('ja_JP.UTF-8', ['使い方: run.py minutes', 'run.py minutes: エラー: 次の引数が必要です: workshop, -o/--output']),
+    ('en_US.UTF-8', ['usage: run.py minutes', 'run.py minutes: error: the following arguments are required: workshop']),
+])
+def test_usage_error_language(data_dir: Path, language: str, expected: list[str]) -> None:
+    result = run_cli(data_dir, 'minutes', language=language)
+    assert result.returncode == 2
+    for line in expected:
+        assert line in result.stderr
 
 
 def test_backup_default_path(data_dir: Path, created: dict[str, str]) -> None:
