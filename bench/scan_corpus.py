@@ -65,21 +65,25 @@ def main() -> None:
     parser.add_argument('--out', type=Path, default=Path('out/corpus'), help='folder to write (created)')
     parser.add_argument('--seed', type=int, default=2026, help='random seed')
     parser.add_argument('--small', action='store_true', help='one sheet per set, for a quick look')
+    parser.add_argument('--scan-300-sheets', type=int, default=10,
+                        help='sheets in the 300 dpi scanner PDF (default 10; 100 gives about 600 written cards)')
     args = parser.parse_args()
-    build_corpus(args.out, seed=args.seed, small=args.small)
+    build_corpus(args.out, seed=args.seed, small=args.small, scan_300_sheets=args.scan_300_sheets)
 
 
-def build_corpus(out: Path, seed: int = 2026, small: bool = False) -> NewWorkshop:
+def build_corpus(out: Path, seed: int = 2026, small: bool = False, scan_300_sheets: int = 10) -> NewWorkshop:
     """Write every set of the corpus into ``out``; return the workshop its cards belong to."""
     out.mkdir(parents=True, exist_ok=True)
     (out / 'data').mkdir(exist_ok=True)
     store = Store(out / 'data' / 'fusen.db')
     try:
-        created = store.create_workshop('コーパス対話会', sessions=[('観光', '島の未来は？'), ('子育て', '町の未来は？')])
+        # Sheets go to the sessions in turn, and each session holds at most 500 cards.
+        sessions = [('観光', '島の未来は？'), ('子育て', '町の未来は？'), ('移住', '住みたい町は？'), ('防災', '備えは？')]
+        created = store.create_workshop('コーパス対話会', sessions=sessions)
         rng = random.Random(seed)
         maker = SheetMaker(store, created, rng)
         count = (lambda n: 1) if small else (lambda n: n)
-        _pdf_set(out / 'scan-300', [maker.sheet(300) for _ in range(count(10))], 300)
+        _pdf_set(out / 'scan-300', [maker.sheet(300) for _ in range(count(scan_300_sheets))], 300)
         _pdf_set(out / 'scan-200', [maker.sheet(200) for _ in range(count(3))], 200)
         _pdf_set(out / 'scan-600', [maker.sheet(600) for _ in range(count(2))], 600)
         for name, change in [('rotated-90', lambda s: s.rotate(90, expand=True)),
