@@ -14,7 +14,10 @@ from nicegui import run
 
 log = logging.getLogger(__name__)
 
-PIXEL_WORK_NICENESS = 10  # POSIX niceness; Windows gets its below-normal priority class
+# Niceness 19 is the lowest POSIX priority: Linux gives a process at niceness 0 about 68 times the
+# CPU share of such a worker, so a board's browser on the same laptop keeps up during a batch.
+# Windows gets its below-normal priority class instead.
+PIXEL_WORK_NICENESS = 19
 
 _lowered = False  # per process: set in a pool worker once its priority is lowered
 
