@@ -16,9 +16,11 @@ from nicegui import ui
 from printouts.qr import qr_png
 from workshop import tokens
 from workshop.model import Note, NoteChanged, NoteStatus, Session, Source, Workshop
+from workshop.scans_store import ScanStore
 from workshop.urls import join_url, qr_text
 
 from . import live, runtime
+from .memo import Memo
 from .scan_images import board_image_url
 from .texts import Texts, page_texts
 from .theme import frame, not_found
@@ -26,14 +28,18 @@ from .theme import frame, not_found
 log = logging.getLogger(__name__)
 
 SESSION_PARAMETER = 'session'
+# Cards sit in groups of this many in a Memo each, so a new card makes the browser render its own group's
+# cards and one vnode per other group, not every card.
+GROUP_SIZE = 20
 
 # Sizes are in px because the board is laid out for a 1920×1080 projector: note text of 32 px stays
 # readable from the back of a hall. Newer notes sit first (CSS order), so the top of each column,
 # which the projector always shows, contains the latest notes. Colours are paired with the badge text,
-# so paper and online notes differ for colour-blind readers too. The highlight of a new note fades the
-# opacity of a glow that is drawn once. Animating box-shadow instead repaints every glowing card on every
-# frame: with 2 notes a second, headless Chromium on 2 cores then used 71–79 % of a core, and 39–56 %
-# with the fade (bench/ingest_latency.py, idle phase).
+# so paper and online notes differ for colour-blind readers too. The highlight of a new note shows a glow,
+# drawn once, for 8 s by animating its visibility, which needs no frame until it ends. Animating box-shadow
+# repaints every glowing card on every frame, and fading the opacity still makes Chromium composite a frame
+# for each: during a scan batch a hundred cards glow at once. In bench/ingest_latency.py's idle phase,
+# board latency with the opacity fade was 11/38 ms (p50/p95), and 8/12 ms without it.
 _CSS = '''
 .fusen-board-title { font-size: 40px; font-weight: 700; line-height: 1.25; overflow-wrap: anywhere; }
 .fusen-board-question { font-size: 30px; font-weight: 700; color: #1f4e79; line-height: 1.35; overflow-wrap: anywhere; }
@@ -46,22 +52,23 @@ _CSS = '''
 .fusen-column-question { font-size: 24px; line-height: 1.4; color: #333; overflow-wrap: anywhere; }
 .fusen-empty { font-size: 24px; color: #555; padding: 24px 8px; text-align: center; }
 .fusen-notes { display: flex; flex-direction: column; gap: 12px; }
+.fusen-note-group { display: contents; }
 .fusen-notes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(420px, 100%), 1fr)); gap: 16px; align-items: start; }
 .fusen-note { position: relative; display: grid; grid-template-columns: 1fr auto; gap: 8px 12px; align-items: center; padding: 14px 16px; border-radius: 4px; color: #111; box-shadow: 0 2px 4px rgba(0, 0, 0, 0.25); }
-.fusen-note::after { content: ''; position: absolute; inset: 0; border-radius: inherit; pointer-events: none; opacity: 0; box-shadow: 0 0 0 6px #e8590c, 0 0 24px 8px #ff922b; }
+.fusen-note::after { content: ''; position: absolute; inset: 0; border-radius: inherit; pointer-events: none; visibility: hidden; box-shadow: 0 0 0 6px #e8590c, 0 0 24px 8px #ff922b; }
 .fusen-note-paper { background: #fff27a; }
 .fusen-note-online { background: #c6e6ff; }
 .fusen-note-text { grid-column: 1 / -1; font-size: 32px; line-height: 1.4; white-space: pre-wrap; overflow-wrap: anywhere; line-break: strict; text-wrap: pretty; }
 .fusen-note-text:empty { display: none; }
-.fusen-note-image { order: -1; grid-column: 1 / -1; width: 100%; max-height: 320px; object-fit: contain; background: white; border-radius: 2px; }
+.fusen-note-image { order: -1; grid-column: 1 / -1; width: 100%; height: auto; max-height: 320px; object-fit: contain; background: white; border-radius: 2px; }
 .fusen-badge { justify-self: start; font-size: 20px; font-weight: 700; color: white; border-radius: 6px; padding: 2px 10px; overflow-wrap: anywhere; }
 .fusen-badge-paper { background: #6b4a00; }
 .fusen-badge-online { background: #0b4a8f; }
 .fusen-note-time { font-size: 20px; color: #333; font-variant-numeric: tabular-nums; }
-.fusen-glow-a::after { animation: fusen-glow-a 10s ease-out; }
-.fusen-glow-b::after { animation: fusen-glow-b 10s ease-out; }
-@keyframes fusen-glow-a { 0%, 60% { opacity: 1; } 100% { opacity: 0; } }
-@keyframes fusen-glow-b { 0%, 60% { opacity: 1; } 100% { opacity: 0; } }
+.fusen-glow-a::after { animation: fusen-glow-a 8s; }
+.fusen-glow-b::after { animation: fusen-glow-b 8s; }
+@keyframes fusen-glow-a { 0%, 100% { visibility: visible; } }
+@keyframes fusen-glow-b { 0%, 100% { visibility: visible; } }
 .fusen-join { background: #1f4e79; color: white; padding: 8px 16px; gap: 16px; align-items: center; flex-wrap: nowrap; }
 .fusen-join-text { font-size: 24px; line-height: 1.3; }
 .fusen-join-url { font-size: 28px; font-weight: 700; overflow-wrap: anywhere; }
@@ -140,12 +147,13 @@ class _Column:
                 ui.label(session.question).classes('fusen-column-question')
             self.hint = ui.label(texts('board.empty')).classes('fusen-empty').mark(f'empty-{session.letter}')
             self.notes = ui.element('div').classes('fusen-notes-grid' if grid else 'fusen-notes')
+        self.group: Memo | None = None
         self._show_count()
 
     def add(self, note: Note, *, fresh: bool) -> ui.label:
         """Append one card for the note and return its text label, highlighted as new if ``fresh``."""
-        with self.notes:
-            card = ui.element('div').classes(f'fusen-note fusen-note-{note.source.value}').mark('note')
+        with self._group():
+            card = Memo().classes(f'fusen-note fusen-note-{note.source.value}').mark('note')
             # Cards are appended in the order notes arrive, and the negative id puts the newest first.
             card.style(f'order: {-note.id}')
             if fresh:
@@ -159,11 +167,19 @@ class _Column:
         self._show_count()
         return label
 
-    def remove(self, card: ui.element) -> None:
+    def remove(self, card: Memo) -> None:
         """Delete one card from the column and count it out."""
         card.delete()
         self.count -= 1
         self._show_count()
+
+    def _group(self) -> Memo:
+        """Return the group that takes the next card, a new one when the last is full."""
+        if self.group is None or len(self.group.default_slot.children) >= GROUP_SIZE:
+            with self.notes:
+                # display: contents keeps the cards items of the column's grid or flexbox, so CSS order still applies.
+                self.group = Memo().classes('fusen-note-group')
+        return self.group
 
     def _show_count(self) -> None:
         self.count_label.set_text(self.texts('board.count', count=self.count))
@@ -198,13 +214,17 @@ class _Board:
             label = column.add(note, fresh=fresh)
             self.labels[note.id] = label
             self._show_image(note, label.parent_slot.parent)
+            label.parent_slot.parent.update()
             return
+        card = label.parent_slot.parent
         text_changed = label.text != note.text
         if text_changed:
             label.set_text(note.text)
-        image_changed = self._show_image(note, label.parent_slot.parent)
+        image_changed = self._show_image(note, card)
+        if text_changed or image_changed:
+            card.update()
         if fresh and (text_changed or image_changed):
-            _glow(label.parent_slot.parent)
+            _glow(card)
 
     def _take_off(self, note: Note, column: _Column) -> None:
         """Remove the card of a note that a facilitator held or hid, if this board shows it."""
@@ -213,7 +233,7 @@ class _Board:
         if label is not None:
             column.remove(label.parent_slot.parent)
 
-    def _show_image(self, note: Note, card: ui.element) -> bool:
+    def _show_image(self, note: Note, card: Memo) -> bool:
         """Show the note's current handwriting image on its card and return whether the card changed."""
         if note.image_id is None:
             return False
@@ -224,12 +244,25 @@ class _Board:
                 image = ui.element('img').classes('fusen-note-image').mark('note-image')
             image.props['alt'] = self.texts('board.handwriting')
             image.props['loading'] = 'lazy'  # a board of scanned cards may contain hundreds of images
+            image.props['decoding'] = 'async'  # decode off the main thread, which applies the next note
             self.images[note.id] = image
         elif image.props.get('src') == url:
             return False
         image.props['src'] = url
+        # The size lets the browser reserve the image's box before it loads, so the grid is laid out once.
+        size = _image_size(note)
+        if size is not None:
+            image.props['width'], image.props['height'] = size
         image.update()
         return True
+
+
+def _image_size(note: Note) -> tuple[int, int] | None:
+    """Return the width and height in px of the note's current handwriting image."""
+    for image in ScanStore(runtime.store()).images(note.id):
+        if image.id == note.image_id:
+            return image.width, image.height
+    return None
 
 
 def _build_heading(workshop: Workshop) -> None:

@@ -2,15 +2,19 @@
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from nicegui import run, ui
 from nicegui.testing import User
 from PIL import Image
+from playwright.sync_api import Browser, expect
 
+from chromium import running_server
 from sessions import runtime
 from workshop.model import NewWorkshop
 from workshop.scan.images import encode
 from workshop.scans_store import ScanStore
 from workshop.store import Store
+from workshop.urls import card_url
 
 # should_see waits 0.1 s between attempts, so 10 attempts check that a note shows within about a second.
 WITHIN_A_SECOND = 10
@@ -354,3 +358,33 @@ async def test_image_url_keeps_proxy_sub_path(user: User) -> None:
     await user.should_see(marker='note-image')
     images = user.find(marker='note-image').elements
     assert [image.props['src'] for image in images] == [f'/fusen/board/{created.workshop.id}/images/{image_id}.webp']
+
+
+@pytest.mark.browser
+def test_card_rerenders_in_browser(browser: Browser, store: Store, data_dir) -> None:
+    # The browser reuses a card's rendered children until its version, class or style changes, so a
+    # card that stays stale shows only in a real browser.
+    created = make_workshop(store)
+    card, *others = store.create_cards(created.sessions[0].id, 25)
+    scan_card(store, card.id, 200)
+    # More notes than one group of cards contains, so the resent card sits in a full, older group.
+    for index, other in enumerate(others):
+        store.submit_card_text(other.token, f'ほかの意見 {index}')
+    with running_server(data_dir) as url:
+        board = browser.new_page(locale='ja-JP', viewport={'width': 1920, 'height': 1080})
+        board.goto(f'{url}/board/{created.workshop.id}')
+        image = board.locator('.fusen-note img')
+        expect(image).to_have_attribute('width', '400')
+        expect(image).to_have_attribute('height', '200')
+        expect(image).to_have_attribute('decoding', 'async')
+
+        phone = browser.new_page(locale='ja-JP', viewport={'width': 390, 'height': 844})
+        phone.goto(card_url(url, card.token))
+        for text in ('最初に書いた文', '書き直した文'):
+            phone.locator('textarea').fill(text)
+            phone.get_by_role('button', name='投稿する').click()
+            expect(board.locator('.fusen-note', has_text=text)).to_be_visible(timeout=5000)
+        expect(board.get_by_text('最初に書いた文')).to_have_count(0)
+        expect(board.locator('.fusen-note')).to_have_count(25)
+        expect(board.locator('.fusen-note img')).to_have_count(1)
+        expect(board.locator('.fusen-note', has_text='書き直した文').locator('img')).to_have_count(1)

@@ -1,0 +1,20 @@
+"""A div that the browser renders again only when the server updates it, for long lists of elements."""
+from nicegui import ui
+
+
+class Memo(ui.element, component='memo.js'):
+    """A div whose children the browser renders again only after ``update()`` of this div.
+
+    NiceGUI renders all native elements of a page from one render function, so without this every
+    new note on a board would make the browser build and compare the elements of every card already shown.
+    Code that changes a child (a label's text, an image) must call ``update()`` of the enclosing ``Memo``.
+    """
+
+    def update(self) -> None:
+        """Send the element with a new version, so that the browser renders its children again, then update an enclosing Memo."""
+        with self.props.suspend_updates():  # a change of props calls update(), which would recurse
+            self.props['version'] = self.props.get('version', 0) + 1
+        super().update()
+        parent = self.parent_slot.parent if self.parent_slot else None
+        if isinstance(parent, Memo):
+            parent.update()  # the group's memo would otherwise hide the change
