@@ -84,6 +84,9 @@ def main() -> None:
     parser.add_argument('--idle-notes', type=int, default=30, help='notes posted with the server idle')
     parser.add_argument('--chromium-nice', type=int, default=10,
                         help='niceness given to Chromium (0 keeps it level with the server)')
+    parser.add_argument('--trace', action='store_true',
+                        help="record a Chromium trace of the board during each ingest, for DevTools' performance panel; "
+                             'tracing costs CPU, so take the latencies from runs without it')
     parser.add_argument('--out', type=Path, default=ROOT / 'out' / 'ingest-latency', help='folder for logs and results')
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
@@ -122,9 +125,13 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
                 meter.start()
                 idle = await bench.post(args.idle_notes, interval, 'idle')
                 idle_cpu = meter.stop()
+                if args.trace:
+                    await browser.start_tracing(page=bench.board, path=args.out / f'trace-{number}.json')
                 meter.start()
                 busy = await bench.post_during_ingest(interval, batch.pdf)
                 busy_cpu = meter.stop()
+                if args.trace:
+                    await browser.stop_tracing()
                 await socket_board.close()
                 await http.close()
                 await browser.close()
