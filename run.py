@@ -82,16 +82,23 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
 def build_parser(language: str) -> argparse.ArgumentParser:
     """Build the command-line parser with help texts, and argparse's own messages, in the given language."""
     _translate_argparse(language)
+
     def t(key: str, **params: object) -> str:
         return i18n.translate(language, key, **params)
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument('--data-dir', type=Path, help=t('cli.help.data_dir'))
-    common.add_argument('--public-url', help=t('cli.help.public_url'))
-    common.add_argument('--host', default='0.0.0.0', help=t('cli.help.host'))
-    common.add_argument('--port', type=int, default=DEFAULT_PORT, help=t('cli.help.port'))
+    def common_options(defaults: dict[str, object]) -> argparse.ArgumentParser:
+        common = argparse.ArgumentParser(add_help=False)
+        common.add_argument('--data-dir', type=Path, default=defaults['data_dir'], help=t('cli.help.data_dir'))
+        common.add_argument('--public-url', default=defaults['public_url'], help=t('cli.help.public_url'))
+        common.add_argument('--host', default=defaults['host'], help=t('cli.help.host'))
+        common.add_argument('--port', type=int, default=defaults['port'], help=t('cli.help.port'))
+        return common
 
-    parser = argparse.ArgumentParser(prog='run.py', description=t('cli.description'), parents=[common])
+    # The options may come before or after the command. A subcommand's parser would write its own
+    # defaults over values given before the command, so its copies of the options have none.
+    parser = argparse.ArgumentParser(prog='run.py', description=t('cli.description'), parents=[common_options(
+        {'data_dir': None, 'public_url': None, 'host': '0.0.0.0', 'port': DEFAULT_PORT})])
+    common = common_options(dict.fromkeys(('data_dir', 'public_url', 'host', 'port'), argparse.SUPPRESS))
     parser.add_argument('--demo', action='store_true', help=t('cli.help.demo'))
     parser.add_argument('--notes-per-minute', type=int, help=t('cli.help.notes_per_minute'))
     parser.add_argument('--requests-per-minute', type=int, help=t('cli.help.requests_per_minute'))
@@ -160,6 +167,8 @@ def command_new(args: argparse.Namespace, store: Store, settings: Settings, lang
     print(f'board: {board_url(settings.public_url, workshop.id)}')
     for session in created.sessions:
         print(f'join {session.letter} {session.name}: {join_url(settings.public_url, session.join_token)}')
+    # The lines above stay in English "key: value" form for scripts. The warning goes to stderr in the user's language.
+    print(i18n.translate(language, 'cli.new.keep_link'), file=sys.stderr)
     return 0
 
 
@@ -211,8 +220,10 @@ def command_posters(args: argparse.Namespace, store: Store, settings: Settings, 
     from printouts.posters import join_poster_pdf
 
     workshop = _find_workshop(store, args.workshop, language)
-    if not args.output.is_dir():
-        raise CommandError(i18n.translate(language, 'cli.no_folder', path=args.output))
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file of that name, or no permission
+        raise CommandError(i18n.translate(language, 'cli.cannot_make_folder', path=args.output)) from error
     written = 0
     for session in [None, *store.sessions(workshop.id)]:
         stem = args.output / (f'poster-{session.letter}' if session else 'poster-all')

@@ -118,6 +118,18 @@ def test_sheets_not_a_number_fails(data_dir: Path, created: dict[str, str]) -> N
     assert 'argument --sheets: abc is not a whole number from 1 to 50' in result.stderr
 
 
+def test_options_before_command(tmp_path: Path) -> None:
+    data_dir = tmp_path / 'before'
+    environment = {**os.environ, 'LANG': 'ja_JP.UTF-8', 'FUSEN_LANG': ''}
+    result = subprocess.run([sys.executable, str(ROOT / 'run.py'), '--data-dir', str(data_dir),
+                             '--public-url', 'https://fusen.example.jp', 'new', '前置きの対話会', '--session', '観光'],
+                            capture_output=True, text=True, env=environment, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / 'fusen.db').exists()
+    assert 'facilitator: https://fusen.example.jp/f/' in result.stdout
+    assert 'この一度だけ表示されます' in result.stderr
+
+
 @pytest.mark.parametrize(('language', 'expected'), [
     ('ja_JP.UTF-8', ['使い方: run.py minutes', 'run.py minutes: エラー: 次の引数が必要です: workshop, -o/--output']),
     ('en_US.UTF-8', ['usage: run.py minutes', 'run.py minutes: error: the following arguments are required: workshop']),
@@ -167,8 +179,7 @@ def test_new_with_short_pin_creates_nothing(data_dir: Path) -> None:
 
 
 def test_posters_written_per_session(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
-    folder = tmp_path / 'posters'
-    folder.mkdir()
+    folder = tmp_path / 'posters' / 'new'  # created with its parent
     result = run_cli(data_dir, 'posters', created['workshop'], '-o', str(folder))
     assert result.returncode == 0, result.stderr
     names = sorted(path.name for path in folder.iterdir())
@@ -176,7 +187,10 @@ def test_posters_written_per_session(data_dir: Path, created: dict[str, str], tm
     assert (folder / 'poster-B.pdf').read_bytes().startswith(b'%PDF')
 
 
-def test_posters_missing_folder_fails(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
-    result = run_cli(data_dir, 'posters', created['workshop'], '-o', str(tmp_path / 'nowhere'))
+def test_posters_folder_is_file_fails(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    existing_file = tmp_path / "posters.txt"
+    existing_file.write_text("not a folder")
+    result = run_cli(data_dir, 'posters', created['workshop'], '-o', str(existing_file))
     assert result.returncode == 1
+    assert f'フォルダ {existing_file} を作れません。' in result.stderr
     assert result.stderr.strip().count('\n') == 0
