@@ -188,8 +188,8 @@ def test_posters_written_per_session(data_dir: Path, created: dict[str, str], tm
 
 
 def test_posters_folder_is_file_fails(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
-    existing_file = tmp_path / "posters.txt"
-    existing_file.write_text("not a folder")
+    existing_file = tmp_path / 'posters.txt'
+    existing_file.write_text('not a folder')
     result = run_cli(data_dir, 'posters', created['workshop'], '-o', str(existing_file))
     assert result.returncode == 1
     assert f'フォルダ {existing_file} を作れません。' in result.stderr
