@@ -154,7 +154,7 @@ def build_parser(language: str) -> argparse.ArgumentParser:
 
 def command_new(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
     """Create a workshop and print its id, facilitator URL and join URL."""
-    if args.pin is not None and not access.PIN_PATTERN.fullmatch(args.pin):
+    if args.pin is not None and access.normalize_pin(args.pin) is None:
         raise CommandError(i18n.translate(language, 'access.pin_invalid'))
     created = store.create_workshop(args.title, date=args.date, venue=args.venue, question=args.question,
                                     sessions=[(name, '') for name in args.session])

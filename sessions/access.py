@@ -75,6 +75,8 @@ def _pin_form(t: Texts, workshop: Workshop, version: str) -> None:
                 ui.navigate.reload()
             elif result.locked:
                 message.set_text(t('access.pin_locked', minutes=max(1, round(result.retry_after / 60))))
+            elif result.malformed:
+                message.set_text(t('access.pin_invalid'))
             else:
                 message.set_text(t('access.pin_wrong'))
 

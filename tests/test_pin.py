@@ -16,7 +16,7 @@ from workshop.store import Store
 
 
 def test_pin_must_be_digits(store: Store, workshop: NewWorkshop) -> None:
-    for pin in ['12345', 'abcdef', '1234567890123', '１２３４５６', '']:
+    for pin in ['12345', 'abcdef', '1234567890123', '１２３４５', '']:
         with pytest.raises(ValueError):
             access.set_pin(store, workshop.workshop.id, pin)
     assert access.pin_version(store, workshop.workshop.id) is None
@@ -27,6 +27,21 @@ def test_pin_stored_as_hash(store: Store, workshop: NewWorkshop) -> None:
     stored = store.query('SELECT pin_hash FROM workshops')[0][0]
     assert '246810' not in stored
     assert access.check_pin(store, workshop.workshop.id, '246810').accepted
+
+
+def test_pin_full_width_digits(store: Store, workshop: NewWorkshop) -> None:
+    access.set_pin(store, workshop.workshop.id, '２４６８１０')
+    assert access.check_pin(store, workshop.workshop.id, '246810').accepted
+    assert access.check_pin(store, workshop.workshop.id, ' ２４６８１０ ').accepted
+
+
+def test_malformed_pin_not_counted(store: Store, workshop: NewWorkshop) -> None:
+    access.set_pin(store, workshop.workshop.id, '246810')
+    results = [access.check_pin(store, workshop.workshop.id, entry, now=1000.0 + n)
+               for n, entry in enumerate(['abc', '12', 'x' * 20, '', '１２３', 'PIN246810'])]
+    assert all(result.malformed for result in results)
+    assert not any(result.accepted or result.locked for result in results)
+    assert access.check_pin(store, workshop.workshop.id, '246810', now=1010.0).accepted
 
 
 def test_wrong_pin_refused(store: Store, workshop: NewWorkshop) -> None:
@@ -99,6 +114,15 @@ async def test_right_pin_opens_page(user: User) -> None:
     user.find(marker='pin-submit').click()
     await user.open(f'/f/{created.facilitator_key}')
     await user.should_see(marker='workshop-title')
+
+
+async def test_malformed_pin_shows_format(user: User) -> None:
+    created = create_with_pin('246810')
+    await user.open(f'/f/{created.facilitator_key}')
+    user.find(marker='pin').type('abc')
+    user.find(marker='pin-submit').click()
+    await user.should_see('PINは6〜12けたの数字にしてください。')
+    await user.should_not_see(marker='workshop-title')
 
 
 async def test_wrong_pin_shows_message(user: User) -> None:

@@ -5,6 +5,7 @@ import logging
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from .store import Store
@@ -19,20 +20,36 @@ _ITERATIONS = 200_000
 
 @dataclass(frozen=True)
 class PinCheck:
-    """The outcome of a PIN entry; ``retry_after`` is the seconds left of a lockout."""
+    """The outcome of a PIN entry; ``retry_after`` is the seconds left of a lockout.
+
+    ``malformed`` marks an entry that cannot be a PIN (not 6 to 12 digits). It is rejected without
+    counting as a failure, because it can never match.
+    """
 
     accepted: bool
     locked: bool = False
     retry_after: int = 0
+    malformed: bool = False
+
+
+def normalize_pin(text: str) -> str | None:
+    """Return the PIN as ASCII digits, or None if the text is not 6 to 12 digits.
+
+    A Japanese keyboard often types full-width digits (１３５７９０), which NFKC turns into ASCII.
+    """
+    candidate = unicodedata.normalize('NFKC', text).strip()
+    return candidate if PIN_PATTERN.fullmatch(candidate) else None
 
 
 def set_pin(store: Store, workshop_id: str, pin: str | None) -> None:
     """Set the workshop's PIN, or remove it with None.
 
-    :raises ValueError: if the PIN is not 6 to 12 digits
+    :raises ValueError: if the PIN is not 6 to 12 digits (full-width digits count as digits)
     """
-    if pin is not None and not PIN_PATTERN.fullmatch(pin):
-        raise ValueError('the PIN must be 6 to 12 digits')
+    if pin is not None:
+        pin = normalize_pin(pin)
+        if pin is None:
+            raise ValueError('the PIN must be 6 to 12 digits')
     value = _hash(pin) if pin is not None else None
     with store.transaction() as db:
         db.execute('UPDATE workshops SET pin_hash = ? WHERE id = ?', (value, workshop_id))
@@ -53,6 +70,10 @@ def pin_version(store: Store, workshop_id: str) -> str | None:
 def check_pin(store: Store, workshop_id: str, pin: str, now: float | None = None) -> PinCheck:
     """Check a PIN entry and count a failure. While the PIN is locked, even the right PIN is rejected."""
     now = time.time() if now is None else now
+    digits = normalize_pin(pin)
+    if digits is None:
+        return PinCheck(accepted=False, malformed=True)
+    pin = digits
     with store.transaction() as db:
         db.execute('DELETE FROM pin_failures WHERE failed_at <= ?', (now - FAILURE_WINDOW,))
         failures = [row[0] for row in db.execute(
