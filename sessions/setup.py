@@ -31,13 +31,15 @@ def setup_page(request: Request) -> None:
         ui.label(t('setup.heading')).classes('text-2xl font-bold')
         ui.label(t('setup.intro')).classes('fusen-muted')
         with ui.card().classes('fusen-card') as form:
+            # maxlength with a counter: the box shows the limit while typing, instead of an error after 作成.
             title = ui.input(t('setup.field_title'), validation=_max(t, limits.title)) \
-                .props('outlined maxlength=200').classes('w-full').mark('title')
+                .props(f'outlined counter maxlength={limits.title}').classes('w-full').mark('title')
             with ui.row().classes('w-full gap-4'):
                 date = ui.input(t('setup.field_date')).props('outlined type=date stack-label').classes('grow').mark('date')
-                venue = ui.input(t('setup.field_venue')).props('outlined').classes('grow').mark('venue')
-            question = ui.textarea(t('setup.field_question')).props('outlined autogrow').classes('w-full') \
-                .mark('question')
+                venue = ui.input(t('setup.field_venue')).props(f'outlined counter maxlength={limits.venue}') \
+                    .classes('grow').mark('venue')
+            question = ui.textarea(t('setup.field_question')) \
+                .props(f'outlined autogrow counter maxlength={limits.question}').classes('w-full').mark('question')
             ui.label(t('setup.sessions_heading')).classes('text-lg font-bold mt-2')
             ui.label(t('setup.sessions_hint')).classes('fusen-muted')
             rows = ui.column().classes('w-full gap-2')
@@ -49,9 +51,11 @@ def setup_page(request: Request) -> None:
                     return
                 number = len(session_inputs) + 1
                 with rows, ui.row().classes('w-full gap-2 items-start'):
-                    name = ui.input(t('setup.session_name', number=number)).props('outlined') \
+                    name = ui.input(t('setup.session_name', number=number)) \
+                        .props(f'outlined counter maxlength={limits.session_name}') \
                         .classes('grow min-w-[10rem]').mark(f'session-name-{number}')
-                    session_question = ui.input(t('setup.session_question')).props('outlined') \
+                    session_question = ui.input(t('setup.session_question')) \
+                        .props(f'outlined counter maxlength={limits.question}') \
                         .classes('grow-[2] min-w-[14rem]').mark(f'session-question-{number}')
                 session_inputs.append((name, session_question))
 

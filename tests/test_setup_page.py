@@ -67,3 +67,14 @@ async def test_english_setup_page(user: User) -> None:
     await user.should_see('Create a new workshop')
     await user.should_see(marker='create')
     assert user.find(marker='create').elements.pop().text == 'Create'
+
+
+async def test_setup_boxes_stop_at_limits(user: User) -> None:
+    await user.open('/')
+    limits = runtime.store().limits
+    expected = {'title': limits.title, 'venue': limits.venue, 'question': limits.question,
+                'session-name-1': limits.session_name, 'session-question-1': limits.question}
+    for marker, limit in expected.items():
+        box = user.find(marker=marker).elements.pop()
+        assert box.props['maxlength'] == str(limit), marker
+        assert box.props['counter'] is True, marker
