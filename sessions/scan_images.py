@@ -1,11 +1,14 @@
 """Routes that serve stored handwriting images and leftover thumbnails, one at a time.
 
 No static route serves the images folder: each request names a workshop (by its board id or a
-facilitator key), and the image is served only if it belongs to that workshop. The staff routes
-also require the workshop's PIN, when it has one, to have been entered in the same browser, as
-the staff pages do.
+facilitator key), and the image is served only if it belongs to that workshop. The board route is
+public and image ids count up from 1, so it serves only what the board shows: the current image of
+a visible note. It answers every other image with the same empty 404 as a missing one. The staff
+routes serve every image of the workshop, but require the workshop's PIN, when it has one, to have
+been entered in the same browser, as the staff pages do.
 """
 import logging
+from pathlib import Path
 
 from fastapi import Response
 from fastapi.responses import FileResponse
@@ -19,7 +22,10 @@ from .access import pin_entered
 
 log = logging.getLogger(__name__)
 
-_HEADERS = {'Cache-Control': 'private, max-age=31536000, immutable'}  # a stored file never changes
+_STAFF_HEADERS = {'Cache-Control': 'private, max-age=31536000, immutable'}  # a stored file never changes
+# Staff can hold or hide a note at any moment, so a browser must revalidate a board image before it reuses it.
+_BOARD_HEADERS = {'Cache-Control': 'private, no-cache'}
+_NOT_FOUND_HEADERS = {'Cache-Control': 'no-store'}
 
 
 def register() -> None:
@@ -34,9 +40,9 @@ def board_image_url(workshop_id: str, image_id: int) -> str:
 
 
 def board_image(workshop_id: str, image_id: int) -> Response:
-    """Serve a note's handwriting image to a viewer of the workshop's board."""
-    path = ScanStore(runtime.store()).image_path(workshop_id, image_id)
-    return _file(path)
+    """Serve the current handwriting image of a visible note to a viewer of the workshop's board."""
+    path = ScanStore(runtime.store()).board_image_path(workshop_id, image_id)
+    return _file(path, _BOARD_HEADERS)
 
 
 def staff_image(key: str, image_id: int) -> Response:
@@ -70,7 +76,7 @@ def _staff_workshop(key: str) -> Workshop | Response:
     return workshop
 
 
-def _file(path) -> Response:
+def _file(path: Path | None, headers: dict[str, str] = _STAFF_HEADERS) -> Response:
     if path is None or not path.exists():
-        return Response(status_code=404)
-    return FileResponse(path, media_type='image/webp', headers=_HEADERS)
+        return Response(status_code=404, headers=_NOT_FOUND_HEADERS)
+    return FileResponse(path, media_type='image/webp', headers=headers)

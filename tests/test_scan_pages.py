@@ -210,3 +210,20 @@ async def test_staff_images_of_workshop_without_pin(user: User) -> None:
     for url in staff_urls(created, image_id, leftover_id):
         response = await user.http_client.get(url)
         assert response.status_code == 200, url
+
+
+async def test_staff_images_include_held_and_replaced(user: User) -> None:
+    from PIL import Image
+
+    from workshop.model import NoteStatus
+    from workshop.scan.images import encode
+
+    created, replaced_id, _ = scanned_workshop()
+    [note] = [note for note in runtime.store().notes(created.workshop.id) if note.image_id == replaced_id]
+    current = ScanStore(runtime.store()).attach_image(note.card_id, encode(Image.new('RGB', (400, 200), 'white')))
+    runtime.store().set_note_status(note.id, NoteStatus.HELD)
+    for image_id in [replaced_id, current.image_id]:
+        staff = await user.http_client.get(f'/f/{created.facilitator_key}/images/{image_id}.webp')
+        board = await user.http_client.get(f'/board/{created.workshop.id}/images/{image_id}.webp')
+        assert staff.status_code == 200, image_id
+        assert board.status_code == 404, image_id

@@ -5,13 +5,16 @@ so the one connection strategy written down in workshop/store.py holds here too.
 written before the transaction that records them and removed again if it fails, so a failed
 filing leaves neither a row nor a file behind.
 """
+import hashlib
 import logging
+import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import text
-from .model import Card, Note, NoteChanged, Source
+from . import text, tokens
+from .model import Card, Note, NoteChanged, NoteStatus, Source
 from .scan import images
 from .scan.images import EncodedImage
 from .store import NotFound, Store, _now, review_status
@@ -19,6 +22,34 @@ from .store import NotFound, Store, _now, review_status
 log = logging.getLogger(__name__)
 
 OPEN, ASSIGNED, DISCARDED = 'open', 'assigned', 'discarded'
+
+# Dash-like characters people type between a card code's letters and number, as they are after NFKC:
+# hyphen-minus, U+2010–U+2015 (hyphens and dashes), U+2212 (minus) and U+30FC (the katakana long vowel
+# mark a Japanese IME gives for "-"). NFKC has already turned U+FF0D and U+FE63 into hyphen-minus.
+_DASHES = '-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc'
+_TYPED_CARD_CODE = re.compile(f'([A-Z]{{1,4}})[{_DASHES}]?([0-9]{{1,6}})')
+
+
+class CardHasContent(Exception):
+    """The card already has a handwriting image or typed text, so assigning a leftover needs ``replace=True``."""
+
+    def __init__(self, card: Card, note: Note) -> None:
+        super().__init__(f'card {card.code} already has content on note {note.id}; pass replace=True to replace it')
+        self.card = card
+        self.note = note
+
+
+def normalize_card_code(typed: str) -> str | None:
+    """Return the printed form of a typed card code (``ａ－３`` gives ``A-003``), or None if it cannot be one.
+
+    Width, case and spaces are ignored, the dash may be any dash-like character or missing, and the
+    number may come with or without its leading zeros.
+    """
+    folded = ''.join(unicodedata.normalize('NFKC', text.clean(typed)).upper().split())
+    match = _TYPED_CARD_CODE.fullmatch(folded)
+    if match is None:
+        return None
+    return tokens.card_code(match[1], int(match[2]))
 
 
 @dataclass(frozen=True)
@@ -103,9 +134,23 @@ class ScanStore:
         rows = self.store.query('SELECT file FROM images WHERE id = ? AND workshop_id = ?', (image_id, workshop_id))
         return images.path_of(self.data_dir, rows[0]['file']) if rows else None
 
+    def board_image_path(self, workshop_id: str, image_id: int) -> Path | None:
+        """Return the file of an image the workshop's board shows, or None for any other image.
+
+        The board shows only the current image of a visible note, so a held or hidden note's image and
+        a replaced image of any note are None here, as is an image of another workshop.
+        """
+        rows = self.store.query(
+            'SELECT images.file FROM images JOIN notes ON notes.id = images.note_id '
+            'WHERE images.id = ? AND images.workshop_id = ? AND images.replaced_at IS NULL AND notes.status = ?',
+            (image_id, workshop_id, NoteStatus.VISIBLE.value))
+        return images.path_of(self.data_dir, rows[0]['file']) if rows else None
+
     def card_by_code(self, workshop_id: str, code: str) -> Card | None:
-        """Return the workshop's card with this printed code (``A-017``; case and width of characters ignored)."""
-        wanted = text.clean(code).upper().replace('ー', '-').replace('－', '-')
+        """Return the workshop's card with this printed code, typed in any form ``normalize_card_code`` reads."""
+        wanted = normalize_card_code(code)
+        if wanted is None:
+            return None
         for card in self.store.cards(workshop_id):
             if card.code == wanted:
                 return card
@@ -115,20 +160,38 @@ class ScanStore:
 
     def add_leftover(self, workshop_id: str, source_name: str, page: int, image: EncodedImage,
                      thumbnail: EncodedImage, whole_page: bool) -> LeftoverRecord:
-        """Keep a written region that has no readable QR code, for staff to assign or discard."""
+        """Keep a written region that has no readable QR code, for staff to assign or discard.
+
+        A region whose image is byte for byte that of an open leftover (the same file uploaded again)
+        is not kept twice: the open leftover is returned instead.
+        """
+        # The image bytes are the same for the same region of the same file, because decoding
+        # and WebP encoding are deterministic for one installed Pillow and libwebp.
+        fingerprint = hashlib.sha256(image.data).hexdigest()
         names = [images.save(self.data_dir, image), images.save(self.data_dir, thumbnail)]
         try:
             with self.store.transaction() as db:
-                leftover_id = db['leftovers'].insert({
-                    'workshop_id': workshop_id, 'source_name': source_name, 'page': page, 'file': names[0],
-                    'width': image.width, 'height': image.height, 'thumbnail': names[1], 'whole_page': int(whole_page),
-                    'status': OPEN, 'created_at': _now(),
-                }).last_pk
+                existing = db.execute('SELECT id FROM leftovers WHERE workshop_id = ? AND fingerprint = ? AND status = ?',
+                                      (workshop_id, fingerprint, OPEN)).fetchone()
+                if existing is None:
+                    leftover_id = db['leftovers'].insert({
+                        'workshop_id': workshop_id, 'source_name': source_name, 'page': page, 'file': names[0],
+                        'width': image.width, 'height': image.height, 'thumbnail': names[1],
+                        'whole_page': int(whole_page), 'status': OPEN, 'created_at': _now(), 'fingerprint': fingerprint,
+                    }).last_pk
+                else:
+                    leftover_id = existing['id']
         except Exception:
             for name in names:
                 images.remove(self.data_dir, name)
             raise
-        log.info('kept leftover %d from page %d of %s in workshop %s', leftover_id, page, source_name, workshop_id)
+        if existing is not None:
+            for name in names:
+                images.remove(self.data_dir, name)
+            log.info('page %d of %s repeats open leftover %d in workshop %s', page, source_name, leftover_id,
+                     workshop_id)
+        else:
+            log.info('kept leftover %d from page %d of %s in workshop %s', leftover_id, page, source_name, workshop_id)
         return self.leftover(workshop_id, leftover_id)
 
     def leftover(self, workshop_id: str, leftover_id: int) -> LeftoverRecord:
@@ -148,23 +211,33 @@ class ScanStore:
                                 (leftover_id, workshop_id))
         return images.path_of(self.data_dir, rows[0]['thumbnail']) if rows else None
 
-    def assign_leftover(self, workshop_id: str, leftover_id: int, card_code: str) -> Note:
+    def assign_leftover(self, workshop_id: str, leftover_id: int, card_code: str, *, replace: bool = False) -> Note:
         """File an open leftover's picture to the card with this code, as a scan of that card would be.
 
+        A card that already has an image or typed text gets the picture only with ``replace=True``.
+        Its earlier image stays, marked replaced, and its typed text is kept.
+
         :raises NotFound: if the leftover is not open in this workshop, or no card of the workshop has the code
+        :raises CardHasContent: if the card has an image or typed text and ``replace`` is false
         """
         card = self.card_by_code(workshop_id, card_code)
         if card is None:
             raise NotFound(f'no card {card_code!r} in workshop {workshop_id}')
+        occupied_note_id = None
         with self.store.transaction() as db:
             row = db.execute('SELECT * FROM leftovers WHERE id = ? AND workshop_id = ? AND status = ?',
                              (leftover_id, workshop_id, OPEN)).fetchone()
             if row is None:
                 raise NotFound(f'leftover {leftover_id!r} is not open in workshop {workshop_id}')
-            note_id, created = self._attach(db, card.id, row['file'], row['width'], row['height'], 'leftover')
-            db.execute('UPDATE leftovers SET status = ?, card_id = ?, resolved_at = ? WHERE id = ?',
-                       (ASSIGNED, card.id, _now(), leftover_id))
-        log.info('assigned leftover %d to card %s', leftover_id, card.code)
+            if not replace:
+                occupied_note_id = _note_with_content(db, card.id)
+            if occupied_note_id is None:
+                note_id, created = self._attach(db, card.id, row['file'], row['width'], row['height'], 'leftover')
+                db.execute('UPDATE leftovers SET status = ?, card_id = ?, resolved_at = ? WHERE id = ?',
+                           (ASSIGNED, card.id, _now(), leftover_id))
+        if occupied_note_id is not None:
+            raise CardHasContent(card, self.store.note(occupied_note_id))
+        log.info('assigned leftover %d to card %s%s', leftover_id, card.code, ' (replacing)' if replace else '')
         return self._announce(note_id, created)
 
     def discard_leftover(self, workshop_id: str, leftover_id: int) -> None:
@@ -209,6 +282,14 @@ class ScanStore:
         log.info('%s image note %d in session %d', 'created' if created else 'updated', note.id, note.session_id)
         self.store.note_changed.emit(NoteChanged(note=note, created=created))
         return note
+
+
+def _note_with_content(db, card_id: int) -> int | None:
+    """Return the id of the card's note if it has typed text or a current image, else None."""
+    row = db.execute('SELECT notes.id FROM notes WHERE notes.card_id = ? AND (notes.text != \'\' OR EXISTS '
+                     '(SELECT 1 FROM images WHERE images.note_id = notes.id AND images.replaced_at IS NULL))',
+                     (card_id,)).fetchone()
+    return row['id'] if row else None
 
 
 def _card_image(row: sqlite3.Row) -> CardImage:
