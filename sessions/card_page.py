@@ -116,7 +116,8 @@ class _CardForm:
             self.sent.visible = True
             self.update_hint.visible = True
             forget_draft(f'card-{self.card.id}')
-            ui.notify(self.t('common.sent'), type='positive', position='top', group=False)
+            # Repeated sends share one notice with a count, so notices never pile up over the question on a phone.
+            ui.notify(self.t('common.sent'), type='positive', position='top', timeout=2500)
         finally:
             self.sending = False
             self.button.text = self.t('card.post')

@@ -200,7 +200,8 @@ class _JoinForm:
             self.note_input.value = ''
             forget_draft(self.draft_key)
             self.show(note)
-            ui.notify(self.t('common.sent'), type='positive', position='top', group=False)
+            # Repeated sends share one notice with a count, so notices never pile up over the question on a phone.
+            ui.notify(self.t('common.sent'), type='positive', position='top', timeout=2500)
         finally:
             self.sending = False
             self.button.text = self.t('join.post')
