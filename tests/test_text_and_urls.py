@@ -1,7 +1,7 @@
 """Cleaning typed text, tokens, and the URLs that QR codes carry."""
 import pytest
 
-from workshop import text, tokens, urls
+from workshop import config, text, tokens, urls
 
 
 @pytest.mark.parametrize('raw, cleaned', [
@@ -55,3 +55,13 @@ def test_lan_card_url_upper_cased_for_qr() -> None:
 def test_sub_path_url_keeps_case() -> None:
     url = urls.card_url('https://city.example.jp/fusen', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')
     assert urls.qr_text(url) == url
+
+
+@pytest.mark.parametrize(('host', 'expected'), [
+    ('127.0.0.1', 'http://127.0.0.1:8123'),
+    ('::1', 'http://[::1]:8123'),
+    ('0.0.0.0', f'http://{config.lan_address()}:8123'),
+])
+def test_default_public_url_follows_host(host: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('FUSEN_PUBLIC_URL')
+    assert config.make_settings(host=host, port=8123).public_url == expected

@@ -55,7 +55,7 @@ def make_settings(data_dir: str | Path | None = None, public_url: str | None = N
     """
     folder = Path(data_dir or os.environ.get('FUSEN_DATA_DIR') or default_data_dir()).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    url = public_url or os.environ.get('FUSEN_PUBLIC_URL') or f'http://{lan_address()}:{port}'
+    url = public_url or os.environ.get('FUSEN_PUBLIC_URL') or f'http://{_reachable_host(host)}:{port}'
     limits = Limits(
         notes_per_minute=_rate(notes_per_minute, 'FUSEN_NOTES_PER_MINUTE', Limits.notes_per_minute),
         requests_per_minute=_rate(requests_per_minute, 'FUSEN_REQUESTS_PER_MINUTE', Limits.requests_per_minute),
@@ -85,6 +85,13 @@ def normalize_public_url(url: str) -> str:
     if parts.scheme not in {'http', 'https'} or not parts.netloc:
         raise ValueError(f'public URL {url!r} is not an absolute http(s) URL; use for example http://192.168.1.20:8080')
     return url.strip().rstrip('/')
+
+
+def _reachable_host(host: str) -> str:
+    """Return the host that QR codes should name: the LAN address when serving on every interface, else the host."""
+    if host in {'0.0.0.0', '::', ''}:
+        return lan_address()
+    return f'[{host}]' if ':' in host else host
 
 
 def lan_address() -> str:
