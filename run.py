@@ -235,15 +235,19 @@ def command_posters(args: argparse.Namespace, store: Store, settings: Settings, 
 
 
 def command_backup(args: argparse.Namespace, store: Store, settings: Settings, language: str) -> int:
-    """Copy the database consistently, including what still sits in the WAL, while the app may be running."""
-    target = args.output or settings.data_dir / 'backups' / f'fusen-{datetime.now():%Y%m%d-%H%M%S}.db'
+    """Copy the database (with what still sits in the WAL) and its images into a new folder, also while the app runs."""
+    target = args.output or settings.data_dir / 'backups' / f'fusen-{datetime.now():%Y%m%d-%H%M%S}'
     if args.output is None:
         target.parent.mkdir(exist_ok=True)
     _check_folder(target, language)
     if target.exists():
         raise CommandError(i18n.translate(language, 'cli.backup.exists', path=target))
-    store.backup(target)
-    print(i18n.translate(language, 'cli.backup.done', path=target))
+    result = store.backup(target)
+    print(i18n.translate(language, 'cli.backup.done', path=target, database=result.database.name,
+                         count=result.images))
+    if result.missing:
+        print(i18n.translate(language, 'cli.backup.missing_images', count=len(result.missing),
+                             path=settings.data_dir / 'images'), file=sys.stderr)
     return 0
 
 

@@ -3,7 +3,7 @@
 No static route serves the images folder: each request names a workshop (by its board id or a
 facilitator key), and the image is served only if it belongs to that workshop. The board route is
 public and image ids count up from 1, so it serves only what the board shows: the current image of
-a visible note. It answers every other image with the same empty 404 as a missing one. The staff
+a visible note. Every other image gets the same empty 404 response as a missing one. The staff
 routes serve every image of the workshop, but require the workshop's PIN, when it has one, to have
 been entered in the same browser, as the staff pages do.
 """

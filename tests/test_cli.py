@@ -141,20 +141,63 @@ def test_usage_error_language(data_dir: Path, language: str, expected: list[str]
         assert line in result.stderr
 
 
+def scan_image(data_dir: Path, workshop_id: str) -> str:
+    """File a white picture to a new card of the workshop, as a scan would, and return the image's file name."""
+    from PIL import Image
+
+    from workshop.scan.images import encode
+    from workshop.scans_store import ScanStore
+    from workshop.store import Store
+
+    store = Store(data_dir / 'fusen.db')
+    try:
+        [card] = store.create_cards(store.sessions(workshop_id)[0].id, 1)
+        note = ScanStore(store).attach_image(card.id, encode(Image.new('RGB', (400, 200), 'white')))
+        return ScanStore(store).images(note.id)[0].file
+    finally:
+        store.close()
+
+
 def test_backup_default_path(data_dir: Path, created: dict[str, str]) -> None:
     result = run_cli(data_dir, 'backup')
     assert result.returncode == 0, result.stderr
-    copies = list((data_dir / 'backups').glob('fusen-*.db'))
-    assert len(copies) == 1
+    folders = list((data_dir / 'backups').glob('fusen-*'))
+    assert len(folders) == 1
+    assert (folders[0] / 'fusen.db').is_file()
+    assert (folders[0] / 'images').is_dir()
     assert 'バックアップを' in result.stdout
 
 
+def test_backup_copies_images(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    name = scan_image(data_dir, created['workshop'])
+    target = tmp_path / 'backup'
+    result = run_cli(data_dir, 'backup', '-o', str(target), language='en_US.UTF-8')
+    assert result.returncode == 0, result.stderr
+    assert (target / 'images' / name).read_bytes() == (data_dir / 'images' / name).read_bytes()
+    assert f'Saved the backup to {target}' in result.stdout
+    assert '(image files: 1)' in result.stdout
+    assert result.stderr == ''
+
+
 def test_backup_refuses_to_overwrite(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
-    target = tmp_path / 'copy.db'
-    target.write_bytes(b'keep me')
+    target = tmp_path / 'backup'
+    target.mkdir()
+    (target / 'keep.txt').write_text('keep me')
     result = run_cli(data_dir, 'backup', '-o', str(target))
     assert result.returncode == 1
-    assert target.read_bytes() == b'keep me'
+    assert 'すでにあります' in result.stderr
+    assert [path.name for path in target.iterdir()] == ['keep.txt']
+
+
+def test_backup_reports_missing_image(data_dir: Path, created: dict[str, str], tmp_path: Path) -> None:
+    name = scan_image(data_dir, created['workshop'])
+    (data_dir / 'images' / name).unlink()
+
+    result = run_cli(data_dir, 'backup', '-o', str(tmp_path / 'backup'), language='en_US.UTF-8')
+    assert result.returncode == 0, result.stderr
+    assert '(image files: 0)' in result.stdout
+    assert 'missing from' in result.stderr
+    assert ': 1. The backup lacks them.' in result.stderr
 
 
 def test_new_with_pin(data_dir: Path) -> None:

@@ -207,11 +207,51 @@ def test_backup_includes_wal_commits(store: Store, workshop: NewWorkshop, tmp_pa
         store.post_note(workshop.sessions[0].id, participant.id, f'意見{number}')
     assert (store.path.parent / (store.path.name + '-wal')).stat().st_size > 0
 
-    store.backup(tmp_path / 'copy.db')
-    copy = sqlite3.connect(tmp_path / 'copy.db')
+    result = store.backup(tmp_path / 'backup')
+    assert result.database == tmp_path / 'backup' / 'fusen.db'
+    copy = sqlite3.connect(result.database)
     assert copy.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
     assert copy.execute('SELECT COUNT(*) FROM notes').fetchone()[0] == 20
     copy.close()
+
+
+def test_backup_contains_images(store: Store, workshop: NewWorkshop, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from workshop.scan.images import encode
+    from workshop.scans_store import ScanStore
+
+    scans = ScanStore(store)
+    [card] = store.create_cards(workshop.sessions[0].id, 1)
+    scans.attach_image(card.id, encode(Image.new('RGB', (400, 200), 'white')))
+    note = scans.attach_image(card.id, encode(Image.new('RGB', (400, 200), 'grey')))  # a rescan
+    picture = encode(Image.new('RGB', (400, 200), 'black'))
+    leftover = scans.add_leftover(workshop.workshop.id, 'scan.pdf', 1, picture, picture, whole_page=False)
+    names = [image.file for image in scans.images(note.id)] + [leftover.file, leftover.thumbnail]
+
+    result = store.backup(tmp_path / 'backup')
+    assert result.images == 4
+    assert result.missing == []
+    for name in names:
+        assert (tmp_path / 'backup' / 'images' / name).read_bytes() == (store.path.parent / 'images' / name).read_bytes()
+
+    restored = Store(result.database)
+    try:
+        [restored_note] = restored.notes(workshop.workshop.id)
+        assert restored_note.image_id == note.image_id
+        path = ScanStore(restored).image_path(workshop.workshop.id, restored_note.image_id)
+        assert path == tmp_path / 'backup' / 'images' / names[1]
+        assert path.is_file()
+    finally:
+        restored.close()
+
+
+def test_backup_rejects_existing_folder(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / 'backup'
+    folder.mkdir()
+    with pytest.raises(FileExistsError):
+        store.backup(folder)
+    assert list(folder.iterdir()) == []
 
 
 def test_older_file_gets_later_migrations(data_dir: Path) -> None:

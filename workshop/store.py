@@ -7,10 +7,12 @@ shows "sent" can rely on the note being on disk.
 """
 import logging
 import secrets
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from .migrations import migrations
 from .model import Card, NewWorkshop, Note, NoteChanged, NoteStatus, Participant, Session, Source, Workshop
 from .privacy import personal_data_kinds
 from .ratelimit import RateLimiter
+from .scan.images import IMAGES_FOLDER, path_of
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,24 @@ _NOTE_QUERY = '''
     LEFT JOIN participants ON participants.id = notes.participant_id
     LEFT JOIN images ON images.note_id = notes.id AND images.replaced_at IS NULL
 '''
+
+
+# Every stored picture a workshop still refers to: card images (current and replaced) and leftovers.
+_IMAGE_FILES_QUERY = '''
+    SELECT file FROM images
+    UNION SELECT file FROM leftovers
+    UNION SELECT thumbnail FROM leftovers
+'''
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """The outcome of ``Store.backup``: the new folder, the database copy in it and the image files copied."""
+
+    folder: Path
+    database: Path
+    images: int
+    missing: list[str]  # names the database refers to that were not in the images folder
 
 
 class NotFound(LookupError):
@@ -65,18 +86,35 @@ class Store:
         with self._lock:
             self.db.close()
 
-    def backup(self, target: Path) -> None:
-        """Write a consistent copy of the database to a new file with SQLite's online backup API.
+    def backup(self, folder: Path) -> BackupResult:
+        """Write a consistent copy of the database and the image files it refers to into a new folder.
 
-        Copying fusen.db alone would miss commits that are still only in the WAL file.
+        The database is copied with SQLite's online backup API, because copying fusen.db alone would miss
+        commits that are still only in the WAL file. The images are copied afterwards, so every image the
+        copy refers to was already on disk: a file is written before the transaction that records it.
+        A failed backup removes the folder again.
+
+        :raises FileExistsError: if the folder exists
         """
-        copy = sqlite3.connect(str(target))
+        folder.mkdir()
         try:
-            with self._lock:
-                self.db.conn.backup(copy)
-        finally:
-            copy.close()
-        log.info('backed up %s to %s', self.path, target)
+            database = folder / self.path.name
+            copy = sqlite3.connect(str(database))
+            try:
+                with self._lock:
+                    self.db.conn.backup(copy)
+                names = sorted({row[0] for row in copy.execute(_IMAGE_FILES_QUERY)})
+            finally:
+                copy.close()
+            result = BackupResult(folder, database, *_copy_images(self.path.parent, folder, names))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        log.info('backed up %s and %d image files to %s', self.path, result.images, folder)
+        if result.missing:
+            log.warning('backup %s lacks %d image files that the database refers to: missing from %s',
+                        folder, len(result.missing), self.path.parent / IMAGES_FOLDER)
+        return result
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
@@ -401,6 +439,21 @@ def review_status(current: NoteStatus, note_text: str) -> NoteStatus:
     if current is NoteStatus.HIDDEN:
         return current
     return NoteStatus.HELD if personal_data_kinds(note_text) else NoteStatus.VISIBLE
+
+
+def _copy_images(data_dir: Path, folder: Path, names: list[str]) -> tuple[int, list[str]]:
+    """Copy the named pictures into the backup's images folder and return the count copied and the names missing."""
+    target = folder / IMAGES_FOLDER
+    target.mkdir()
+    copied, missing = 0, []
+    for name in names:
+        try:
+            shutil.copy2(path_of(data_dir, name), target / name)
+        except FileNotFoundError:
+            missing.append(name)
+        else:
+            copied += 1
+    return copied, missing
 
 
 def _now() -> str:
