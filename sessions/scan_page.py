@@ -16,7 +16,7 @@ from workshop.scan.errors import ScanError
 from workshop.scan.filing import FileReport, file_page
 from workshop.scan.ingest import check_file
 from workshop.scan.loading import ScanFile, ScanLimits
-from workshop.scans_store import ScanStore
+from workshop.scans_store import CardHasContent, LeftoverRecord, ScanStore
 from workshop.store import NotFound
 
 from . import runtime
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 LIMITS = ScanLimits()
 ACCEPT = '.pdf,.jpg,.jpeg,.png,.heic,.heif,application/pdf,image/jpeg,image/png,image/heic,image/heif'
+# Quasar's uploader header shows "0.0B / 0.00%" while it has no files. QUploader (Quasar 2) has no prop
+# that hides only this line, so it is hidden until the file list contains a file, which keeps the upload's progress.
+UPLOADER_CSS = '.fusen-upload:not(:has(.q-uploader__file)) .q-uploader__subtitle { display: none; }'
 
 
 def register() -> None:
@@ -43,6 +46,7 @@ def scan_page(key: str, request: Request):
         workshop = facilitator_workshop(key, t)  # the key, then the PIN when the workshop has one
     if not isinstance(workshop, Workshop):
         return workshop
+    ui.add_css(UPLOADER_CSS)
     with content:
         ui.label(t('scan.title')).classes('text-2xl font-bold')
         ui.label(workshop.title).classes('fusen-muted')
@@ -74,7 +78,7 @@ class _Uploads:
     def _upload(self, label: str, *, multiple: bool) -> ui.upload:
         return ui.upload(label=label, multiple=multiple, auto_upload=True, max_file_size=LIMITS.max_bytes,
                          on_multi_upload=self.ingest, on_rejected=self.rejected) \
-            .props(f'accept="{ACCEPT}" flat bordered').classes('w-full max-w-sm')
+            .props(f'accept="{ACCEPT}" flat bordered').classes('fusen-upload w-full max-w-sm')
 
     def rejected(self) -> None:
         ui.notify(self.t('scan.rejected', limit=LIMITS.max_bytes // (1024 * 1024)), type='negative')
@@ -160,30 +164,93 @@ class _Leftovers:
             for leftover in open_leftovers:
                 self._row(leftover)
 
-    def _row(self, leftover) -> None:
+    def _row(self, leftover: LeftoverRecord) -> None:
         t = self.t
         with ui.row().classes('items-center gap-4 w-full').mark(f'leftover-{leftover.id}'):
-            ui.image(f'/f/{self.key}/leftovers/{leftover.id}.webp').classes('w-64 border rounded') \
-                .props('no-spinner fit=contain')
+            ui.image(self._thumbnail_url(leftover)).classes('w-64 border rounded').props('no-spinner fit=contain')
             with ui.column().classes('gap-2'):
                 ui.label(t('scan.leftover_source', name=leftover.source_name, page=leftover.page)).classes('fusen-muted')
                 code = ui.input(t('scan.card_code'), placeholder='A-017').props('outlined').classes('w-40') \
                     .mark(f'leftover-code-{leftover.id}')
+                code.on('keydown.enter', lambda: self.assign(leftover, code.value))
                 with ui.row().classes('gap-2'):
-                    ui.button(t('scan.assign'), on_click=lambda: self.assign(leftover.id, code.value)) \
+                    ui.button(t('scan.assign'), on_click=lambda: self.assign(leftover, code.value)) \
                         .mark(f'leftover-assign-{leftover.id}')
                     ui.button(t('scan.discard'), on_click=lambda: self.discard(leftover.id)).props('outline') \
                         .mark(f'leftover-discard-{leftover.id}')
 
-    async def assign(self, leftover_id: int, code: str) -> None:
+    async def assign(self, leftover: LeftoverRecord, code: str | None) -> None:
+        """Assign the leftover to the typed card, asking first when that card already has an image or text."""
+        typed = (code or '').strip()
+        if not typed:
+            ui.notify(self.t('scan.code_missing'), type='warning')
+            return
         try:
-            note = await run.io_bound(self.scans.assign_leftover, self.workshop.id, leftover_id, code or '')
+            note = await run.io_bound(self.scans.assign_leftover, self.workshop.id, leftover.id, typed)
+        except CardHasContent as occupied:
+            if not await self._confirm_replace(leftover, occupied):
+                return
+            note = await self._assign_replacing(leftover.id, typed)
         except NotFound as error:
-            log.warning('leftover %d of workshop %s not assigned: %s', leftover_id, self.workshop.id, error)
-            ui.notify(self.t('scan.unknown_code', code=code or ''), type='negative')
+            self._not_assigned(leftover.id, typed, error)
+            return
+        if note is None:
             return
         ui.notify(self.t('scan.assigned', code=note.card_code), type='positive')
         self.refresh()
+
+    async def _assign_replacing(self, leftover_id: int, typed: str):
+        try:
+            return await run.io_bound(self.scans.assign_leftover, self.workshop.id, leftover_id, typed, replace=True)
+        except NotFound as error:
+            self._not_assigned(leftover_id, typed, error)
+            return None
+
+    def _not_assigned(self, leftover_id: int, typed: str, error: NotFound) -> None:
+        log.warning('leftover %d of workshop %s not assigned: %s', leftover_id, self.workshop.id, error)
+        if self.scans.card_by_code(self.workshop.id, typed) is None:
+            ui.notify(self.t('scan.unknown_code', code=typed), type='negative')
+        else:
+            # Another staff member assigned or discarded it meanwhile.
+            ui.notify(self.t('scan.leftover_gone'), type='warning')
+            self.refresh()
+
+    async def _confirm_replace(self, leftover: LeftoverRecord, occupied: CardHasContent) -> bool:
+        """Show what the card has now beside the leftover, and return whether staff chose to replace it."""
+        t = self.t
+        note = occupied.note
+        question = 'scan.replace.has_image' if note.image_id is not None else 'scan.replace.has_text'
+        with ui.dialog() as dialog, ui.card().classes('w-full max-w-4xl gap-6 px-6 pt-6 pb-0').mark('replace-dialog'):
+            ui.label(t(question, code=occupied.card.code)).classes('text-2xl font-bold leading-snug')
+            with ui.row().classes('w-full gap-6 items-start'):
+                with ui.column().classes('flex-1 min-w-[240px] gap-2').mark('replace-current'):
+                    ui.label(t('scan.replace.current')).classes('text-xl font-bold')
+                    if note.image_id is not None:
+                        ui.image(f'/f/{self.key}/images/{note.image_id}.webp').classes('w-full border rounded') \
+                            .props('no-spinner fit=contain')
+                    if note.text:
+                        ui.label(note.text).classes('text-xl whitespace-pre-wrap border rounded p-3 w-full')
+                with ui.column().classes('flex-1 min-w-[240px] gap-2').mark('replace-new'):
+                    ui.label(t('scan.replace.new')).classes('text-xl font-bold')
+                    ui.image(self._thumbnail_url(leftover)).classes('w-full border rounded') \
+                        .props('no-spinner fit=contain')
+            if note.image_id is not None:
+                ui.label(t('scan.replace.image_kept')).classes('text-lg')
+            if note.text:
+                ui.label(t('scan.replace.text_kept')).classes('text-lg')
+            confirm = 'scan.replace.confirm' if note.image_id is not None else 'scan.replace.attach'
+            # On a phone the dialog scrolls, and its two buttons stay in view at its bottom edge.
+            with ui.row().classes('w-full justify-end gap-4 sticky bottom-0 bg-white py-4'):
+                ui.button(t('scan.replace.cancel'), on_click=lambda: dialog.submit(False)) \
+                    .props('outline size=lg').classes('min-w-[8rem]').mark('replace-cancel')
+                ui.button(t(confirm), on_click=lambda: dialog.submit(True)) \
+                    .props('size=lg color=negative').classes('min-w-[8rem]').mark('replace-confirm')
+        replace = await dialog
+        dialog.delete()
+        return bool(replace)
+
+    def _thumbnail_url(self, leftover: LeftoverRecord) -> str:
+        return f'/f/{self.key}/leftovers/{leftover.id}.webp'
 
     async def discard(self, leftover_id: int) -> None:
         try:

@@ -1,6 +1,8 @@
-"""The staff pages for scans and transcription, driven through NiceGUI's simulated user."""
+"""The staff pages for scans and transcription, driven through NiceGUI's simulated user and Chromium."""
 import io
+from pathlib import Path
 
+import pytest
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
@@ -227,3 +229,113 @@ async def test_staff_images_include_held_and_replaced(user: User) -> None:
         board = await user.http_client.get(f'/board/{created.workshop.id}/images/{image_id}.webp')
         assert staff.status_code == 200, image_id
         assert board.status_code == 404, image_id
+
+
+async def open_torn_sheet(user: User) -> tuple[NewWorkshop, list, int]:
+    """Open the scan page of a workshop whose scanned sheet left card A-003 as a leftover."""
+    created, _, leftover_id = scanned_workshop()
+    cards = runtime.store().cards(created.workshop.id)
+    await user.open(f'/f/{created.facilitator_key}/scan')
+    await user.should_see(marker=f'leftover-{leftover_id}')
+    return created, cards, leftover_id
+
+
+async def test_leftover_code_typed_full_width(user: User) -> None:
+    created, cards, leftover_id = await open_torn_sheet(user)
+    user.find(marker=f'leftover-code-{leftover_id}').type('Ａ－００３')
+    user.find(marker=f'leftover-assign-{leftover_id}').click()
+    await user.should_see(marker='no-leftovers')
+    assert runtime.store().card_note(cards[2].id).image_id is not None
+
+
+async def test_empty_leftover_code_asks(user: User) -> None:
+    created, cards, leftover_id = await open_torn_sheet(user)
+    user.find(marker=f'leftover-assign-{leftover_id}').click()
+    await user.should_see('カードに印刷されたコード（例: A-017）を入力してください。')
+    await user.should_not_see('というカードはこのワークショップにありません')
+    await user.should_see(marker=f'leftover-{leftover_id}')
+
+
+async def test_leftover_over_image_cancelled(user: User) -> None:
+    created, cards, leftover_id = await open_torn_sheet(user)
+    before = runtime.store().card_note(cards[0].id)
+    user.find(marker=f'leftover-code-{leftover_id}').type('a-1')
+    user.find(marker=f'leftover-assign-{leftover_id}').click()
+    await user.should_see('A-001 にはすでに手書きの画像があります。置き換えますか？')
+    user.find(marker='replace-cancel').click()
+    await user.should_not_see(marker='replace-dialog')
+    await user.should_see(marker=f'leftover-{leftover_id}')
+    assert runtime.store().card_note(cards[0].id).image_id == before.image_id
+    assert [item.id for item in ScanStore(runtime.store()).leftovers(created.workshop.id)] == [leftover_id]
+
+
+async def test_leftover_over_image_replaced(user: User) -> None:
+    created, cards, leftover_id = await open_torn_sheet(user)
+    before = runtime.store().card_note(cards[0].id)
+    user.find(marker=f'leftover-code-{leftover_id}').type('A-001')
+    user.find(marker=f'leftover-assign-{leftover_id}').click()
+    await user.should_see(marker='replace-dialog')
+    await user.should_see(marker='replace-current')
+    user.find(marker='replace-confirm').click()
+    await user.should_see(marker='no-leftovers')
+    after = runtime.store().card_note(cards[0].id)
+    assert after.id == before.id
+    assert after.image_id != before.image_id
+    assert [image.id for image in ScanStore(runtime.store()).images(after.id)] == [before.image_id, after.image_id]
+
+
+async def test_rescan_on_page_lists_leftover_once(user: User) -> None:
+    from test_scan import tear_qr_code
+
+    created = create_workshop()
+    image, _ = written_sheet(runtime.store(), created)
+    tear_qr_code(image, index=2)
+    data = png(image)
+    await user.open(f'/f/{created.facilitator_key}/scan')
+    upload = user.find(marker='scan-upload').elements.pop()
+    await upload.handle_uploads([SmallFileUpload(name='torn.png', content_type='image/png', _data=data)])
+    await upload.handle_uploads([SmallFileUpload(name='torn-again.png', content_type='image/png', _data=data)])
+    await user.should_see('torn-again.png: 1ページ、登録 4枚、白紙 5枚、読めないQR 1件', retries=100)
+    [leftover] = ScanStore(runtime.store()).leftovers(created.workshop.id)
+    assert len(user.find(marker=f'leftover-{leftover.id}').elements) == 1
+
+
+@pytest.mark.browser
+def test_uploader_size_line_only_while_uploading(browser, data_dir: Path) -> None:
+    from playwright.sync_api import expect
+
+    from chromium import running_server
+    from workshop.store import Store
+
+    store = Store(data_dir / 'fusen.db')
+    created = store.create_workshop('壱岐市 対話会', sessions=[('観光', '')])
+    image, _ = written_sheet(store, created)
+    store.close()
+    sheet = data_dir / 'sheet.png'
+    image.save(sheet)
+    with running_server(data_dir) as url:
+        page = browser.new_page(locale='ja-JP')
+        held = []  # the upload request, kept back so the page can be looked at while the upload runs
+
+        def hold(route) -> None:
+            held.append(route)
+
+        page.route('**/upload/**', hold)
+        page.goto(f'{url}/f/{created.facilitator_key}/scan')
+        uploader = page.locator('.fusen-upload').first
+        size_line = uploader.locator('.q-uploader__header .q-uploader__subtitle')
+        expect(uploader).to_be_visible()
+        expect(size_line).to_be_hidden()
+
+        uploader.locator('input[type=file]').set_input_files(str(sheet))
+        expect(size_line).to_be_visible()
+        expect(size_line).to_contain_text('%')
+        for _ in range(100):  # Playwright hands over the route while it waits
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert len(held) == 1
+        held[0].continue_()
+        expect(page.get_by_text('sheet.png: 1ページ')).to_be_visible(timeout=60_000)
+        expect(size_line).to_be_hidden()
+        page.close()

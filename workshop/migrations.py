@@ -81,3 +81,12 @@ def pin_and_review(db: Database) -> None:
     # personal data; 'hidden' ones were taken off the board, with the reason kept.
     db['notes'].add_column('status', str, not_null_default='visible')
     db['notes'].add_column('status_reason', str)
+
+
+@migrations(name='0004_leftover_fingerprint')
+def leftover_fingerprint(db: Database) -> None:
+    # The SHA-256 of a leftover's image, so uploading the same file again adds no second open leftover.
+    # Leftovers kept before this migration have none and are never matched.
+    db['leftovers'].add_column('fingerprint', str)
+    db.execute("CREATE UNIQUE INDEX leftovers_open_fingerprint ON leftovers (workshop_id, fingerprint) "
+               "WHERE status = 'open'")
