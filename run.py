@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             _configure_logging(logging.INFO)
             serve(settings, demo_data=args.demo)
             return 0
-        _configure_logging(logging.WARNING)  # a command prints its result; progress logs would bury it
+        # A command prints its result and each of its errors in the user's language; log lines would bury them.
+        _configure_logging(logging.ERROR)
         with closing(Store(settings.database_path, settings.limits)) as store:
             return args.handler(args, store, settings, language)
     except CommandError as error:
@@ -260,20 +261,24 @@ def command_ingest(args: argparse.Namespace, store: Store, settings: Settings, l
 
     workshop = _find_workshop(store, args.workshop, language)
     t = lambda key, **params: i18n.translate(args.lang, key, **params)  # noqa: E731
+    missing = [path for path in args.files if not Path(path).is_file()]
     with tqdm(total=0, unit=t('scan.cli.progress'), file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        reports = ingest_files(ScanStore(store), workshop.id, args.files, workers=args.workers, progress=progress)
+        found = [path for path in args.files if path not in missing]
+        reports = ingest_files(ScanStore(store), workshop.id, found, workers=args.workers, progress=progress)
+    for path in missing:
+        print(f'run.py: {t("cli.error")}: {t("cli.file_not_found", path=path)}', file=sys.stderr)
     for report in reports:
         for error in report.errors:
             print(f'run.py: {t("cli.error")}: {t(error.message_key, name=report.name, **error.params)}', file=sys.stderr)
-    print(t('scan.cli.summary', files=len(reports), pages=sum(r.pages for r in reports),
+    print(t('scan.cli.summary', files=len(args.files), pages=sum(r.pages for r in reports),
             filed=sum(len(r.filed) for r in reports), blank=sum(r.blank for r in reports),
             leftovers=sum(r.leftovers for r in reports), foreign=sum(r.foreign for r in reports),
-            errors=sum(len(r.errors) for r in reports)))
-    return 1 if any(report.errors for report in reports) else 0
+            errors=len(missing) + sum(len(r.errors) for r in reports)))
+    return 1 if missing or any(report.errors for report in reports) else 0
 
 
 def cli_language() -> str:

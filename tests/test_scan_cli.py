@@ -15,11 +15,15 @@ def test_ingest_command(store: Store, workshop, data_dir: Path, tmp_path: Path) 
     good = save(image, tmp_path / 'sheet.png')
     bad = tmp_path / 'empty.pdf'
     bad.write_bytes(b'')
-    result = subprocess.run([sys.executable, str(ROOT / 'run.py'), 'ingest', workshop.workshop.id, str(bad), str(good),
-                             '--data-dir', str(data_dir), '--workers', '1'],
+    missing = tmp_path / 'missing.pdf'
+    result = subprocess.run([sys.executable, str(ROOT / 'run.py'), 'ingest', workshop.workshop.id, str(bad), str(missing),
+                             str(good), '--data-dir', str(data_dir), '--workers', '1'],
                             capture_output=True, text=True, env={'PATH': '/usr/bin:/bin', 'FUSEN_LANG': 'ja'}, timeout=120)
     assert result.returncode == 1
     assert 'empty.pdf: ファイルが空です（0バイト）。' in result.stderr
+    assert f'{missing}: ファイルが見つかりません。' in result.stderr
+    assert 'WARNING' not in result.stderr  # the command's own messages only, no log lines
+    assert 'エラー 2件' in result.stdout
     assert '登録 5枚' in result.stdout
     assert len(store.notes(workshop.workshop.id)) == sum(1 for text in TEXTS if text)
 
