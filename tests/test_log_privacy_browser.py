@@ -61,7 +61,7 @@ def test_log_has_no_secrets(data_dir: Path, tmp_path: Path) -> None:
             expect(phone.get_by_text('送信しました').first).to_be_visible(timeout=5000)
 
             phone.goto(facilitator)
-            box = phone.get_by_label('PIN（6けた以上の数字）')
+            box = phone.get_by_label('PIN（6〜12けたの数字）')
             for attempt, pin in enumerate([*WRONG_PINS, PIN], start=1):
                 box.fill(pin)
                 phone.get_by_role('button', name='開く').click()
