@@ -10,7 +10,7 @@ import shutil
 from fastapi import Request
 from nicegui import events, run, ui
 
-from workshop.model import Workshop
+from workshop.model import Note, Workshop
 from workshop.scan.analysis import analyse_page
 from workshop.scan.errors import ScanError
 from workshop.scan.filing import FileReport, file_page
@@ -172,7 +172,6 @@ class _Leftovers:
                 ui.label(t('scan.leftover_source', name=leftover.source_name, page=leftover.page)).classes('fusen-muted')
                 code = ui.input(t('scan.card_code'), placeholder='A-017').props('outlined').classes('w-40') \
                     .mark(f'leftover-code-{leftover.id}')
-                code.on('keydown.enter', lambda: self.assign(leftover, code.value))
                 with ui.row().classes('gap-2'):
                     ui.button(t('scan.assign'), on_click=lambda: self.assign(leftover, code.value)) \
                         .mark(f'leftover-assign-{leftover.id}')
@@ -199,7 +198,7 @@ class _Leftovers:
         ui.notify(self.t('scan.assigned', code=note.card_code), type='positive')
         self.refresh()
 
-    async def _assign_replacing(self, leftover_id: int, typed: str):
+    async def _assign_replacing(self, leftover_id: int, typed: str) -> Note | None:
         try:
             return await run.io_bound(self.scans.assign_leftover, self.workshop.id, leftover_id, typed, replace=True)
         except NotFound as error:
