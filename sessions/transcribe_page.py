@@ -5,6 +5,7 @@ from fastapi import Request
 from nicegui import run, ui
 
 from workshop.model import Note, Workshop
+from workshop.scan import ocr
 from workshop.scans_store import ScanStore
 from workshop.store import NotFound
 from workshop.text import InvalidText
@@ -22,6 +23,7 @@ PAGE_SIZE = 20  # notes shown at once, so the page stays light while 300 cards w
 def register() -> None:
     ui.page('/f/{key}/transcribe')(transcribe_page)
     ui.page('/F/{key}/transcribe')(transcribe_page)
+    ocr.log_availability()
 
 
 def transcribe_page(key: str, request: Request):
@@ -39,9 +41,22 @@ def transcribe_page(key: str, request: Request):
         remaining = ui.label(t('scan.transcribe.remaining', count=len(queue))).classes('text-lg').mark('remaining')
         if not queue:
             ui.label(t('scan.transcribe.empty')).classes('fusen-muted').mark('queue-empty')
-        for note in queue[:PAGE_SIZE]:
-            _NoteRow(t, scans, workshop, key, note, remaining)
+        rows = [_NoteRow(t, scans, workshop, key, note, remaining) for note in queue[:PAGE_SIZE]]
+        if rows and ocr.engine() is not None:
+            # A timer waits for the browser to connect and stops with the page.
+            ui.timer(0, lambda: _suggest(rows), once=True)
     return None
+
+
+async def _suggest(rows: list['_NoteRow']) -> None:
+    """Pre-fill each row's empty text box with tesseract's reading, one card after the other."""
+    for row in rows:
+        if row.card.is_deleted or row.text.value:
+            continue
+        path = row.scans.image_path(row.workshop.id, row.note.image_id)
+        suggestion = await run.io_bound(ocr.suggestion, path) if path else None
+        if suggestion is not None and not row.card.is_deleted:
+            row.offer(suggestion)
 
 
 class _NoteRow:
@@ -62,7 +77,19 @@ class _NoteRow:
                     self.text = ui.textarea(t('scan.transcribe.label')) \
                         .props(f'outlined autogrow counter maxlength={scans.store.limits.note}') \
                         .classes('w-full').mark(f'transcript-{note.id}')
+                    with ui.row(wrap=False).classes('items-start gap-1 text-amber-900') as self.suggested:
+                        ui.icon('auto_fix_high').classes('mt-1')
+                        ui.label(t('scan.transcribe.suggested')).mark(f'suggested-{note.id}')
+                    self.suggested.set_visibility(False)
                     ui.button(t('scan.transcribe.save'), on_click=self.save).mark(f'save-{note.id}')
+
+    def offer(self, suggestion: str) -> None:
+        """Put a machine reading into the text box, marked as one to check, unless someone has started typing."""
+        if self.text.value:
+            return
+        self.text.set_value(suggestion)
+        self.text.props('bg-color=amber-1')
+        self.suggested.set_visibility(True)
 
     async def save(self) -> None:
         try:

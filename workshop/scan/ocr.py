@@ -32,7 +32,7 @@ PAGE_MODE = 6
 # docs/benchmarks.md has the figures.
 MIN_CONFIDENCE = 75.0
 TIMEOUT = 30  # seconds for one card, which took 0.1 s (median) in bench/ocr_bench.py
-# Below the server's priority, so a volunteer's reading never slows the board.
+# Below the server's priority, so tesseract yields the CPU to the server and to a board on the same laptop.
 OCR_NICENESS = 19
 
 
