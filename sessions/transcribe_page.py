@@ -101,7 +101,9 @@ class _NoteRow:
             log.warning('note %d not transcribed: %s', self.note.id, error)
             ui.notify(self.t('scan.transcribe.gone'), type='negative')
             return
-        self.card.delete()
         left = len(self.scans.transcription_queue(self.workshop.id))
         self.remaining.set_text(self.t('scan.transcribe.remaining', count=left))
+        # The notice goes out before the card is deleted: this handler runs in the card's slot,
+        # and a deleted slot has no client to send to.
         ui.notify(self.t('scan.transcribe.saved'), type='positive')
+        self.card.delete()

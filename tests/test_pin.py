@@ -245,3 +245,23 @@ def test_transcription_image_shown_after_pin(browser: Browser, data_dir: Path) -
         assert rejected.body() == b''
         stranger.close()
         context.close()
+
+
+@pytest.mark.browser
+def test_transcription_save_confirmed(browser: Browser, data_dir: Path) -> None:
+    key, _, _ = seed_scanned_workshop(data_dir, '482913')
+    with running_server(data_dir) as url:
+        context = browser.new_context(locale='ja-JP')
+        page = context.new_page()
+        page.goto(f'{url}/f/{key}/transcribe')
+        page.locator('input[type=password]').fill('482913')
+        page.get_by_role('button', name='開く').click()
+        remaining = page.get_by_text('文字起こし待ち:')
+        expect(remaining).to_be_visible(timeout=10_000)
+        before = remaining.inner_text()
+
+        page.locator('textarea').first.fill('港にベンチがほしい')
+        page.get_by_role('button', name='保存する').first.click()
+        expect(page.get_by_text('保存しました。')).to_be_visible(timeout=10_000)
+        expect(remaining).not_to_have_text(before)
+        context.close()

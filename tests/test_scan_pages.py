@@ -112,6 +112,7 @@ async def test_transcription_saves_text(user: User) -> None:
     user.find(marker=f'transcript-{note.id}').type('港にベンチがほしい')
     user.find(marker=f'save-{note.id}').click()
     await user.should_see(f'文字起こし待ち: {WRITTEN - 1}件')
+    await user.should_see('保存しました。')
     assert runtime.store().note(note.id).text == '港にベンチがほしい'
 
 
