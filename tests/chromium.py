@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from prerequisites import missing
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = '/usr/bin/chromium'
 # The network flags keep Chromium from calling home; this machine has no route out anyway.
@@ -22,9 +24,7 @@ def require_chromium() -> str:
     """Return Chromium's path; skip the test without it, but fail under CI."""
     if not Path(CHROMIUM).exists():
         message = f'Chromium not found at {CHROMIUM} (Debian: apt-get install chromium chromium-driver)'
-        if os.environ.get('CI') == 'true':
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(message)
     return CHROMIUM
 
 

@@ -1,11 +1,11 @@
 """Fixtures shared by all tests: a fresh data folder and SQLite file per test."""
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from prerequisites import missing
 from workshop.config import Limits
 from workshop.store import Store
 
@@ -60,9 +60,7 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         message = f'{name} is not installed (Debian: apt-get install poppler-utils chromium)'
-        if os.environ.get('CI') == 'true':
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(message)
     return path
 
 
