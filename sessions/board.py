@@ -16,7 +16,6 @@ from nicegui import ui
 from printouts.qr import qr_png
 from workshop import tokens
 from workshop.model import Note, NoteChanged, NoteStatus, Session, Source, Workshop
-from workshop.scans_store import ScanStore
 from workshop.urls import join_url, qr_text
 
 from . import live, runtime
@@ -250,19 +249,11 @@ class _Board:
             return False
         image.props['src'] = url
         # The size lets the browser reserve the image's box before it loads, so the grid is laid out once.
-        size = _image_size(note)
-        if size is not None:
-            image.props['width'], image.props['height'] = size
+        # It comes with the note: a store query here would wait on the event loop for a scan batch's commits.
+        if note.image_size is not None:
+            image.props['width'], image.props['height'] = note.image_size
         image.update()
         return True
-
-
-def _image_size(note: Note) -> tuple[int, int] | None:
-    """Return the width and height in px of the note's current handwriting image."""
-    for image in ScanStore(runtime.store()).images(note.id):
-        if image.id == note.image_id:
-            return image.width, image.height
-    return None
 
 
 def _build_heading(workshop: Workshop) -> None:

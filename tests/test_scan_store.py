@@ -163,3 +163,16 @@ def test_rescan_of_pdf_lists_leftover_once(scans, store, workshop, tmp_path: Pat
     ingest_files(scans, workshop.workshop.id, [pdf], workers=1)
     ingest_files(scans, workshop.workshop.id, [pdf], workers=1)
     assert len(scans.leftovers(workshop.workshop.id)) == 1
+
+
+def test_note_carries_image_size(store: Store, scans: ScanStore, workshop) -> None:
+    card = store.create_cards(workshop.sessions[0].id, 1)[0]
+    first = scans.attach_image(card.id, picture('first'))
+    assert first.image_size == (240, 160)
+
+    wide = Image.new('RGB', (400, 100), 'white')
+    ImageDraw.Draw(wide).text((20, 40), 'second', fill='black')
+    second = scans.attach_image(card.id, images.encode(wide), origin='rescan')
+    assert second.image_size == (400, 100)
+    assert store.note(first.id).image_size == (400, 100)
+    assert [note.image_size for note in store.notes(workshop.workshop.id)] == [(400, 100)]

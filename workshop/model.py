@@ -81,6 +81,7 @@ class Note:
     nickname: str = ''
     image_id: int | None = None  # the current handwriting image of a scanned or photographed card
     status: NoteStatus = NoteStatus.VISIBLE
+    image_size: tuple[int, int] | None = None  # width and height in px of the current image
 
     @property
     def needs_transcription(self) -> bool:

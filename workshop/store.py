@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 _NOTE_QUERY = '''
     SELECT notes.*, cards.code AS card_code, COALESCE(participants.nickname, '') AS nickname,
-           images.id AS image_id
+           images.id AS image_id, images.width AS image_width, images.height AS image_height
     FROM notes
     LEFT JOIN cards ON cards.id = notes.card_id
     LEFT JOIN participants ON participants.id = notes.participant_id
@@ -481,4 +481,5 @@ def _note(row: sqlite3.Row) -> Note:
                 source=Source(row['source']), text=row['text'], created_at=row['created_at'],
                 updated_at=row['updated_at'], card_id=row['card_id'], card_code=row['card_code'],
                 participant_id=row['participant_id'], nickname=row['nickname'], image_id=row['image_id'],
-                status=NoteStatus(row['status']))
+                status=NoteStatus(row['status']),
+                image_size=(row['image_width'], row['image_height']) if row['image_id'] is not None else None)
