@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import cv2
+import numpy as np
 import psutil
 from PIL import Image, ImageOps
 
@@ -115,8 +117,9 @@ def prepare(image: Image.Image, settings: Settings = Settings()) -> Image.Image:
         scale = settings.pixels_per_mm / pixels_per_mm
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.LANCZOS)
     if settings.binarise:
-        threshold = _otsu(gray)
-        gray = gray.point(lambda value: 255 if value > threshold else 0)
+        # Otsu's method picks the grey level that best splits ink from paper.
+        _, black_and_white = cv2.threshold(np.asarray(gray), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        gray = Image.fromarray(black_and_white)
     # Tesseract finds lines more reliably with a white border around the text.
     return ImageOps.expand(gray, border=20, fill=255)
 
@@ -172,25 +175,6 @@ def _join_words(words: list[str]) -> str:
         gap = ' ' if line[-1].isascii() and line[-1].isalnum() and word[0].isascii() and word[0].isalnum() else ''
         line += gap + word
     return line
-
-
-def _otsu(gray: Image.Image) -> int:
-    """Return the grey level that best splits the image into ink and paper (Otsu's method)."""
-    histogram = gray.histogram()
-    total = sum(histogram)
-    weighted_total = sum(level * count for level, count in enumerate(histogram))
-    best_level, best_spread = 0, -1.0
-    below = weighted_below = 0
-    for level, count in enumerate(histogram):
-        below += count
-        weighted_below += level * count
-        above = total - below
-        if below == 0 or above == 0:
-            continue
-        spread = below * above * (weighted_below / below - (weighted_total - weighted_below) / above) ** 2
-        if spread > best_spread:
-            best_level, best_spread = level, spread
-    return best_level
 
 
 def _lower_priority(pid: int) -> None:
