@@ -9,7 +9,7 @@ from nicegui.testing import User
 
 from scan_samples import TEXTS, written_sheet
 from sessions import runtime
-from workshop.model import NewWorkshop
+from workshop.model import NewWorkshop, Note
 from workshop.scans_store import ScanStore
 
 WRITTEN = sum(1 for text in TEXTS if text)
@@ -17,6 +17,18 @@ WRITTEN = sum(1 for text in TEXTS if text)
 
 def create_workshop() -> NewWorkshop:
     return runtime.store().create_workshop('壱岐市 対話会', sessions=[('観光', ''), ('子育て', '')])
+
+
+def workshop_with_scanned_note() -> tuple[NewWorkshop, Note]:
+    """Create a workshop, scan a written sheet of its cards, and return it with the first card's note."""
+    from workshop.scan.ingest import ingest_files
+
+    created = create_workshop()
+    image, cards = written_sheet(runtime.store(), created)
+    path = runtime.settings().data_dir / 'sheet.png'
+    image.save(path)
+    ingest_files(ScanStore(runtime.store()), created.workshop.id, [path], workers=1)
+    return created, runtime.store().card_note(cards[0].id)
 
 
 def png(image) -> bytes:
@@ -83,14 +95,7 @@ async def test_thumbnail_needs_facilitator_key(user: User) -> None:
 
 
 async def test_board_image_only_for_its_workshop(user: User) -> None:
-    created = create_workshop()
-    image, cards = written_sheet(runtime.store(), created)
-    path = runtime.settings().data_dir / 'sheet.png'
-    image.save(path)
-    from workshop.scan.ingest import ingest_files
-
-    ingest_files(ScanStore(runtime.store()), created.workshop.id, [path], workers=1)
-    note = runtime.store().card_note(cards[0].id)
+    created, note = workshop_with_scanned_note()
     other = create_workshop()
     allowed = await user.http_client.get(f'/board/{created.workshop.id}/images/{note.image_id}.webp')
     refused = await user.http_client.get(f'/board/{other.workshop.id}/images/{note.image_id}.webp')
@@ -99,14 +104,7 @@ async def test_board_image_only_for_its_workshop(user: User) -> None:
 
 
 async def test_transcription_saves_text(user: User) -> None:
-    created = create_workshop()
-    image, cards = written_sheet(runtime.store(), created)
-    path = runtime.settings().data_dir / 'sheet.png'
-    image.save(path)
-    from workshop.scan.ingest import ingest_files
-
-    ingest_files(ScanStore(runtime.store()), created.workshop.id, [path], workers=1)
-    note = runtime.store().card_note(cards[0].id)
+    created, note = workshop_with_scanned_note()
     await user.open(f'/f/{created.facilitator_key}/transcribe')
     await user.should_see(f'文字起こし待ち: {WRITTEN}件')
     user.find(marker=f'transcript-{note.id}').type('港にベンチがほしい')
