@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             _configure_logging(logging.INFO)
             serve(settings, demo_data=args.demo)
             return 0
-        # A command prints its result and each of its errors in the user's language; log lines would bury them.
+        # A command prints its result and each of its errors in the user's language, and log lines would bury them.
         _configure_logging(logging.ERROR)
         with closing(Store(settings.database_path, settings.limits)) as store:
             return args.handler(args, store, settings, language)

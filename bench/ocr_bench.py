@@ -35,8 +35,9 @@ from workshop.store import Store
 
 PAGE_MODES = (6, 7, 11)
 ENLARGED = 20.0  # pixels per mm: above every stored image's (at most 14), so every card is enlarged
-# Elastic distortion (Simard et al., 2003) shakes the font's strokes like a less steady hand, so
-# the threshold is also measured on cards that tesseract misreads. Amplitudes in mm, smoothed over 1 mm.
+# An elastic distortion (every pixel moved by a smooth random field) shakes the font's strokes like a
+# less steady hand, so the threshold is also measured on cards that tesseract misreads. Amplitudes in mm,
+# smoothed over 1 mm.
 WARPS = (1.0, 1.5, 2.0)
 WARP_SMOOTHING = 1.0
 PREPARATIONS = {
@@ -56,9 +57,11 @@ def main() -> None:
     parser.add_argument('--chosen-only', action='store_true', help="measure only workshop/scan/ocr.py's settings")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+
     program = ocr.engine()
     if program is None:
         raise SystemExit('tesseract with its Japanese model is not installed: apt-get install tesseract-ocr tesseract-ocr-jpn')
+
     cards = filed_cards(args.corpus, args.workers)
     print(f'{len(cards)} written cards filed; tesseract {_version(program)}; models: {", ".join(_languages(program))}')
     chosen = _label(ocr.Settings())
@@ -67,15 +70,18 @@ def main() -> None:
                for name, settings in candidates}
     print_settings_table(results)
     print_set_table(chosen, results[chosen])
+
     warped = {}
     for amplitude in WARPS:
         warped[f'{chosen} | warped {amplitude:g} mm'] = [
             dict(card, **measure(program, card['image'], card['truth'], ocr.Settings(), warp=amplitude, seed=number))
             for number, card in enumerate(cards)]
     print_settings_table(warped)
+
     print_threshold_table(f'{chosen}, corpus cards', results[chosen])
     print_threshold_table(f'{chosen}, corpus and warped cards together',
                           results[chosen] + [row for rows in warped.values() for row in rows])
+
     results.update(warped)
     if args.results:
         args.results.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
@@ -129,9 +135,9 @@ def measure(program: str, image_path: str, truth: str, settings: ocr.Settings,
         logging.warning('tesseract failed on %s: %s', image_path, error)
         reading = ocr.Reading(text='', confidence=0.0)
     seconds = time.perf_counter() - started
-    wanted, got = comparable(truth), comparable(reading.text)
-    return {'reading': reading.text, 'confidence': reading.confidence, 'edits': edit_distance(got, wanted),
-            'length': len(wanted), 'seconds': seconds}
+    expected, read_text = comparable(truth), comparable(reading.text)
+    return {'reading': reading.text, 'confidence': reading.confidence, 'edits': edit_distance(read_text, expected),
+            'length': len(expected), 'seconds': seconds}
 
 
 def warped(image: Image.Image, amplitude_mm: float, seed: int) -> Image.Image:

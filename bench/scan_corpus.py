@@ -77,7 +77,7 @@ def build_corpus(out: Path, seed: int = 2026, small: bool = False, scan_300_shee
     (out / 'data').mkdir(exist_ok=True)
     store = Store(out / 'data' / 'fusen.db')
     try:
-        # Sheets go to the sessions in turn, and each session holds at most 500 cards.
+        # Sheets go to the sessions in turn, because a session has at most 500 cards.
         sessions = [('観光', '島の未来は？'), ('子育て', '町の未来は？'), ('移住', '住みたい町は？'), ('防災', '備えは？')]
         created = store.create_workshop('コーパス対話会', sessions=sessions)
         rng = random.Random(seed)

@@ -249,7 +249,8 @@ class _Board:
             return False
         image.props['src'] = url
         # The size lets the browser reserve the image's box before it loads, so the grid is laid out once.
-        # It comes with the note: a store query here would wait on the event loop for a scan batch's commits.
+        # It comes with the note, because a store query here would block the event loop while a scan batch's
+        # commits hold the store's lock.
         if note.image_size is not None:
             image.props['width'], image.props['height'] = note.image_size
         image.update()

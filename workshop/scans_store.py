@@ -148,11 +148,11 @@ class ScanStore:
 
     def card_by_code(self, workshop_id: str, code: str) -> Card | None:
         """Return the workshop's card with this printed code, typed in any form ``normalize_card_code`` reads."""
-        wanted = normalize_card_code(code)
-        if wanted is None:
+        printed = normalize_card_code(code)
+        if printed is None:
             return None
         for card in self.store.cards(workshop_id):
-            if card.code == wanted:
+            if card.code == printed:
                 return card
         return None
 

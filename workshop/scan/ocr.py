@@ -105,7 +105,7 @@ def suggestion(path: Path) -> str | None:
 
 
 def prepare(image: Image.Image, settings: Settings = Settings()) -> Image.Image:
-    """Return the card image in grey, without the printed frame, and enlarged or black and white if the settings say so."""
+    """Return the card image in grey without its printed frame, enlarged or binarised as the settings select."""
     gray = image.convert('L')
     pixels_per_mm = gray.width / (layout.WRITING_AREA.width + 2 * IMAGE_MARGIN)
     if settings.crop:

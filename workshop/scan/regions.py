@@ -2,9 +2,9 @@
 
 Card paper is light and colourless, and the table under the cards is darker or coloured. OpenCV
 traces the outline of every light, colourless region on a reduced copy of the photo. A region
-counts as a card when its convex hull fits a quadrilateral of about a card's proportions: the
-smallest one on four of the hull's sides that contains the whole hull, so a corner torn off the
-card does not move the card's corners. Which long side is the card's top follows from the
+counts as a card when its convex hull fits a quadrilateral of about a card's proportions. That
+quadrilateral is the smallest one on four of the hull's sides that contains the whole hull, so a
+corner torn off the card does not move the card's corners. Which long side is the card's top follows from the
 printing, because the QR code and the card code below it make the top-right corner the darkest,
 and the writing area's four corner marks tell a Fusen card from a business card of the same size.
 
