@@ -6,11 +6,15 @@ CPU time that the event loop, and a board shown on the same laptop, leave unused
 import logging
 import os
 import sys
+import time
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
 import psutil
 from nicegui import run
+
+from .tuning import disabled_levers
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +22,14 @@ log = logging.getLogger(__name__)
 # CPU share of such a worker, so a board's browser on the same laptop keeps up during a batch.
 # Windows gets its below-normal priority class instead.
 PIXEL_WORK_NICENESS = 19
+
+# Linux with autogrouping (the default on desktop distributions) shares the CPU between sessions
+# first and applies niceness only inside a session. A niced worker in the server's session still
+# takes as much CPU as a browser in a session of its own. A worker in a session of its own, whose
+# group is at the lowest priority, yields to both.
+AUTOGROUP = Path('/proc/self/autogroup')
+# Linux lets an unprivileged process change a group's priority at most once every 100 ms, machine-wide.
+AUTOGROUP_RETRIES = 20
 
 _lowered = False  # per process: set in a pool worker once its priority is lowered
 
@@ -38,6 +50,10 @@ def _at_low_priority(function: Callable[..., Any], *args: Any) -> Any:
             _lower_priority(psutil.Process())
         except psutil.Error as error:
             log.warning('pixel work in process %d keeps its CPU priority: %s', os.getpid(), error)
+        try:
+            _leave_server_group()
+        except OSError as error:
+            log.warning('pixel work in process %d stays in the server\'s scheduling group: %s', os.getpid(), error)
     return function(*args)
 
 
@@ -47,3 +63,21 @@ def _lower_priority(process: psutil.Process) -> None:
     else:
         # Only raising the niceness needs no privileges, so a server that already runs niced keeps its value.
         process.nice(max(process.nice(), PIXEL_WORK_NICENESS))
+
+
+def _leave_server_group() -> None:
+    """Move the calling pool worker into a scheduling group of its own at the lowest priority (Linux only).
+
+    Only for a worker process: the new session also detaches it from the terminal. NiceGUI's workers
+    ignore Ctrl+C anyway, and the server ends its pool when it stops.
+    """
+    if sys.platform != 'linux' or not AUTOGROUP.exists() or 'pool-group' in disabled_levers():
+        return
+    os.setsid()
+    for attempt in range(AUTOGROUP_RETRIES):
+        try:
+            AUTOGROUP.write_text(str(PIXEL_WORK_NICENESS))
+            return
+        except BlockingIOError:  # another process changed a group in the last 100 ms
+            time.sleep(0.1)
+    raise BlockingIOError(f'the scheduling group kept its priority after {AUTOGROUP_RETRIES} tries')

@@ -1,7 +1,7 @@
 """Server settings that let one process carry thousands of open phone pages.
 
 ``FUSEN_BENCH_DISABLE`` (a comma-separated list of ``static-cache``, ``gc-freeze``,
-``signature-cache`` and ``quiet-outbox``) switches levers off, so a benchmark can compare with and without each one in
+``signature-cache``, ``quiet-outbox`` and ``pool-group``) switches levers off, so a benchmark can compare with and without each one in
 the same build.
 """
 import asyncio
@@ -37,7 +37,7 @@ PARTICIPANT_RECONNECT_TIMEOUT = 180.0  # seconds
 
 def gzip_middleware_factory() -> Callable[[ASGIApp], ASGIApp]:
     """Return the compression middleware for ``ui.run``: assets compressed once, or NiceGUI's default."""
-    if 'static-cache' in _disabled():
+    if 'static-cache' in disabled_levers():
         return lambda inner: GZipMiddleware(inner, minimum_size=MINIMUM_SIZE)
     return PrecompressedAssets
 
@@ -49,7 +49,7 @@ def install_gc_policy() -> None:
     garbage, so memory may grow over a long day. Reference counting still frees frozen objects
     that are not part of a cycle.
     """
-    if 'gc-freeze' in _disabled():
+    if 'gc-freeze' in disabled_levers():
         log.info('gc.freeze() is off (FUSEN_BENCH_DISABLE)')
         return
     app.on_startup(lambda: background_tasks.create(_freeze_periodically(), name='gc freeze'))
@@ -70,7 +70,7 @@ def install_signature_cache() -> None:
     of every new element, and a py-spy profile of 2,500 phones joining showed it in 12 % of the
     server's CPU. The result depends only on the function's code and on whether it is bound.
     """
-    if 'signature-cache' in _disabled():
+    if 'signature-cache' in disabled_levers():
         log.info('the signature cache is off (FUSEN_BENCH_DISABLE)')
         return
     if getattr(helpers.expects_arguments, 'fusen_cached', False):
@@ -104,7 +104,7 @@ def install_quiet_outbox() -> None:
     nothing: every enqueue and ``Outbox.stop()`` set the event it waits on, and a page without a
     socket keeps the event set and polls on its own.
     """
-    if 'quiet-outbox' in _disabled():
+    if 'quiet-outbox' in disabled_levers():
         log.info('the quiet outbox is off (FUSEN_BENCH_DISABLE)')
         return
     if isinstance(outbox.asyncio, _AsyncioWithoutTimeouts):
@@ -127,5 +127,6 @@ class _AsyncioWithoutTimeouts:
         return getattr(asyncio, name)
 
 
-def _disabled() -> set[str]:
+def disabled_levers() -> set[str]:
+    """Return the levers that ``FUSEN_BENCH_DISABLE`` switches off."""
     return {name.strip() for name in os.environ.get('FUSEN_BENCH_DISABLE', '').split(',') if name.strip()}

@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import psutil
+import pytest
 
 from sessions import offload
 
@@ -48,3 +49,17 @@ def test_pool_job_runs_niced() -> None:
     with ProcessPoolExecutor(1) as pool:
         niceness = pool.submit(offload._at_low_priority, os.nice, 0).result(timeout=60)
     assert niceness >= offload.PIXEL_WORK_NICENESS
+
+
+def _session_and_group() -> tuple[int, str]:
+    return os.getsid(0), offload.AUTOGROUP.read_text()
+
+
+def test_pool_job_leaves_the_server_scheduling_group() -> None:
+    if not offload.AUTOGROUP.exists():
+        pytest.skip('this kernel groups no processes by session (no /proc/self/autogroup)')
+    with ProcessPoolExecutor(1) as pool:
+        session, group = pool.submit(offload._at_low_priority, _session_and_group).result(timeout=60)
+    assert session != os.getsid(0)
+    assert group.strip().endswith(f'nice {offload.PIXEL_WORK_NICENESS}'), group
+    assert offload.AUTOGROUP.read_text() != group  # the test process keeps its own group and priority
