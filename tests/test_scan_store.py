@@ -176,3 +176,30 @@ def test_note_carries_image_size(store: Store, scans: ScanStore, workshop) -> No
     assert second.image_size == (400, 100)
     assert store.note(first.id).image_size == (400, 100)
     assert [note.image_size for note in store.notes(workshop.workshop.id)] == [(400, 100)]
+
+
+def test_page_of_cards_filed_in_one_transaction(store: Store, scans: ScanStore, workshop, monkeypatch) -> None:
+    cards = store.create_cards(workshop.sessions[0].id, 3)
+    transactions = []
+    real_transaction = store.transaction
+
+    def counted():
+        transactions.append(1)
+        return real_transaction()
+
+    monkeypatch.setattr(store, 'transaction', counted)
+    notes = scans.attach_images([(card.id, picture(card.code)) for card in cards])
+    assert len(transactions) == 1
+    assert [note.card_id for note in notes] == [card.id for card in cards]
+    assert all(note.image_id is not None for note in notes)
+
+
+def test_page_with_unknown_card_files_nothing(store: Store, scans: ScanStore, workshop, data_dir: Path) -> None:
+    cards = store.create_cards(workshop.sessions[0].id, 2)
+    files_before = sorted(path for path in data_dir.rglob('*') if path.is_file() and 'fusen.db' not in path.name)
+    with pytest.raises(NotFound):
+        scans.attach_images([(cards[0].id, picture('first')), (999_999, picture('nobody')),
+                             (cards[1].id, picture('second'))])
+    assert store.notes(workshop.workshop.id) == []
+    files_after = sorted(path for path in data_dir.rglob('*') if path.is_file() and 'fusen.db' not in path.name)
+    assert files_after == files_before

@@ -56,6 +56,7 @@ def file_page(scans: ScanStore, workshop_id: str, analysis: PageAnalysis, report
         return
     if analysis.blank_page:
         report.blank_pages += 1
+    written: list[tuple[Card, EncodedImage]] = []
     for found in analysis.cards:
         match, card = classify(scans, workshop_id, found.text)
         if card is None:
@@ -69,8 +70,10 @@ def file_page(scans: ScanStore, workshop_id: str, analysis: PageAnalysis, report
         elif found.image is None:
             report.blank += 1
         else:
-            scans.attach_image(card.id, found.image)
-            report.filed.append(card.code)
+            written.append((card, found.image))
+    if written:
+        scans.attach_images([(card.id, image) for card, image in written])
+        report.filed.extend(card.code for card, _ in written)
     for leftover in analysis.leftovers:
         scans.add_leftover(workshop_id, analysis.file_name, analysis.page, leftover.image, leftover.thumbnail,
                            leftover.whole_page)
