@@ -3,15 +3,18 @@
     .venv/bin/python -m bench.ingest_latency --runs 3 --pages 50
 
 Each run serves a copy of one prepared data folder with ``run.py`` on 127.0.0.1 and opens, in one
-headless Chromium, the 1920×1080 board, a few phone-sized join pages and the staff scan page. The
-phones post notes at a steady rate. The board page reports each note through
+headless Chromium, the 1920×1080 board and the staff scan page. A few phones post notes at a steady
+rate: by default simulated ones (``bench/load/phone.py``, the join page's own websocket events),
+because at a venue the phones are other devices; ``--phones chromium`` opens them as phone-sized
+pages in the same Chromium instead. The board page reports each note through
 ``page.expose_function`` twice: when the websocket message that carries it arrives, and when its
 text enters the DOM (a MutationObserver). Latencies run from the click on 投稿する, stamped in the
-phone page. Each page's clock is calibrated against this process's clock at load, so browser times,
-the server's log and a Python websocket client compare on one clock. The first phase posts with the
-server idle. The second uploads a PDF of written card sheets through the scan page's file input,
-so the server's own process pool and event loop do the ingest, and posts until the page reports
-the batch done.
+phone page or when the simulated phone sends it. Each page's clock is calibrated against this
+process's clock at load, so browser times, the server's log and a Python websocket client compare
+on one clock. The first phase posts with the server idle. The second uploads a PDF of written card
+sheets through the scan page's file input, so the server's own process pool and event loop do the
+ingest, and posts until the page reports the batch done. Chromium runs at the server's priority by
+default, as a board on the server's own laptop would.
 """
 import argparse
 import asyncio
@@ -27,6 +30,7 @@ import aiohttp
 
 from bench.ingest_processes import CpuMeter, FusenServer, commit_times, lower_chromium_priority
 from bench.load.observers import SimulatedBoard
+from bench.load.phone import Phone
 from bench.load.sampling import percentiles
 from bench.scan_batch import BatchWorkshop, prepare_batch
 
@@ -82,8 +86,11 @@ def main() -> None:
     parser.add_argument('--dpi', type=int, default=300, help='resolution of the scanned pages')
     parser.add_argument('--rate', type=float, default=2.0, help='notes per second, all phones together')
     parser.add_argument('--idle-notes', type=int, default=30, help='notes posted with the server idle')
-    parser.add_argument('--chromium-nice', type=int, default=10,
-                        help='niceness given to Chromium (0 keeps it level with the server)')
+    parser.add_argument('--chromium-nice', type=int, default=0,
+                        help='niceness given to Chromium and its scheduling group; 0, the default, is a board '
+                             'shown on the server\'s own laptop at normal priority')
+    parser.add_argument('--phones', choices=('simulated', 'chromium'), default='simulated',
+                        help='phones that post: simulated websocket clients, or join pages in the same Chromium')
     parser.add_argument('--trace', action='store_true',
                         help="record a Chromium trace of the board during each ingest, for DevTools' performance panel; "
                              'tracing costs CPU, so take the latencies from runs without it')
@@ -97,6 +104,7 @@ def main() -> None:
     batch = prepare_batch(template, args.pages, args.dpi)
     runs = [asyncio.run(measure_run(number, template, batch, args)) for number in range(1, args.runs + 1)]
     summary = {'pages': args.pages, 'dpi': args.dpi, 'rate': args.rate, 'chromium_nice': args.chromium_nice,
+               'phones': args.phones,
                'medians': _medians(runs), 'runs': runs}
     (args.out / 'results.json').write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     _print_table(runs, summary['medians'])
@@ -113,9 +121,12 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
         with FusenServer(data_dir, args.out / f'server-{number}.log') as server:
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                bench = _Bench(number, batch, server.base_url, browser)
+                # As in a browser, each websocket gets a connection of its own. A websocket opened on a reused
+                # keep-alive connection was closed 5 s later, uvicorn's keep-alive timeout (code 1006 here).
+                http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True),
+                                             cookie_jar=aiohttp.DummyCookieJar())
+                bench = _Bench(number, batch, server.base_url, browser, http if args.phones == 'simulated' else None)
                 await bench.open()
-                http = aiohttp.ClientSession()
                 # A board read by a Python websocket client times the server's sends apart from Chromium's work.
                 socket_board = SimulatedBoard(server.base_url, '/board/' + batch.workshop_id, http)
                 await socket_board.open()
@@ -133,6 +144,7 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
                 if args.trace:
                     await browser.stop_tracing()
                 await socket_board.close()
+                await bench.close()
                 await http.close()
                 await browser.close()
             commits = commit_times(data_dir / 'fusen.db', server.log_path)
@@ -151,11 +163,13 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
 class _Bench:
     """The browser pages of one run: the board that observes, the phones that post, the staff page that uploads."""
 
-    def __init__(self, number: int, batch: BatchWorkshop, base_url: str, browser) -> None:
+    def __init__(self, number: int, batch: BatchWorkshop, base_url: str, browser,
+                 http: aiohttp.ClientSession | None) -> None:
         self.number = number
         self.batch = batch
         self.base_url = base_url
         self.browser = browser
+        self.http = http  # simulated phones use it; None puts the phones in Chromium
         self.seen: dict[str, dict[str, float]] = {'shown': {}, 'arrived': {}}
         self.lost = 0
         self.count = 0
@@ -167,18 +181,32 @@ class _Bench:
         await self._load(self.board, self.batch.board_url(self.base_url))
         self.board_offset = await _clock_offset(self.board)
         await self.board.evaluate(_BOARD_WATCH)
-        self.phones = []
+        self.phones: list = []
         for _ in range(PHONES):
-            # One context per phone, so each is its own participant with its own browser storage.
-            context = await self.browser.new_context(viewport={'width': 390, 'height': 844}, locale='ja-JP',
-                                                     is_mobile=True, has_touch=True)
-            phone = await context.new_page()
-            await self._load(phone, self.batch.join_url(self.base_url))
-            await phone.evaluate(_CLICK_STAMP)
-            self.phones.append((phone, await _clock_offset(phone)))
+            self.phones.append(await self._open_phone())
         staff_context = await self.browser.new_context(viewport={'width': 1280, 'height': 900}, locale='ja-JP')
         self.staff = await staff_context.new_page()
         await self._load(self.staff, self.batch.scan_url(self.base_url))
+
+    async def _open_phone(self) -> Phone | tuple:
+        """Open one phone: a simulated one, or a Chromium page with its clock offset."""
+        url = self.batch.join_url(self.base_url)
+        if self.http is not None:
+            phone = Phone(self.base_url, url.removeprefix(self.base_url), self.http)
+            await phone.open()
+            return phone
+        # One context per phone, so each is its own participant with its own browser storage.
+        context = await self.browser.new_context(viewport={'width': 390, 'height': 844}, locale='ja-JP',
+                                                 is_mobile=True, has_touch=True)
+        page = await context.new_page()
+        await self._load(page, url)
+        await page.evaluate(_CLICK_STAMP)
+        return page, await _clock_offset(page)
+
+    async def close(self) -> None:
+        for phone in self.phones:
+            if isinstance(phone, Phone):
+                await phone.close()
 
     async def post(self, count: int, interval: float, phase: str, until: asyncio.Event | None = None) -> list[dict]:
         """Post ``count`` notes, or until ``until`` is set, one every ``interval`` seconds; return one sample per note."""
@@ -215,8 +243,10 @@ class _Bench:
         await page.goto(url)
         await page.wait_for_function('window.did_handshake === true', timeout=30_000)
 
-    async def _post(self, phone: tuple, label: str) -> float:
+    async def _post(self, phone: Phone | tuple, label: str) -> float:
         """Type the label into the phone's note box, tap 投稿する and return the tap's time in epoch seconds."""
+        if isinstance(phone, Phone):
+            return await phone.post_note(label)
         page, offset = phone
         await page.locator('textarea').fill(label)
         await page.get_by_role('button', name='投稿する').click()

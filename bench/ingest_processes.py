@@ -80,8 +80,20 @@ def lower_chromium_priority(niceness: int) -> None:
         try:
             if 'chrom' in child.name():
                 child.nice(niceness)
-        except psutil.Error as error:
+                _lower_group_priority(child.pid, niceness)
+        except (psutil.Error, OSError) as error:
             log.warning('could not lower the priority of process %d: %s', child.pid, error)
+
+
+def _lower_group_priority(pid: int, niceness: int) -> None:
+    """Lower the priority of the process's scheduling group, where Linux groups processes by session.
+
+    Playwright starts Chromium in a session of its own, and with autogrouping Linux shares the CPU
+    between sessions before it looks at niceness, so the niceness alone would not lower Chromium's share.
+    """
+    group = Path(f'/proc/{pid}/autogroup')
+    if group.exists() and f'nice {niceness}' not in group.read_text():
+        group.write_text(str(niceness))
 
 
 class CpuMeter:
