@@ -70,6 +70,9 @@ def serve(settings: Settings, *, demo_data: bool) -> None:
     tuning.install_gc_policy()
     tuning.install_signature_cache()
     tuning.install_quiet_outbox()
+    tuning.install_socket_bypass()
+    tuning.install_request_release()
+    tuning.load_printouts()
     if not os.environ.get('NICEGUI_USER_SIMULATION'):
         Storage.path = settings.data_dir / 'browser-storage'
         log.info('serving on %s:%d, QR codes point to %s', settings.host, settings.port, settings.public_url)

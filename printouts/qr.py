@@ -1,11 +1,16 @@
 """QR codes: drawn into a PDF as vector squares, or rendered as a PNG for a web page."""
+from __future__ import annotations
+
 import io
+from typing import TYPE_CHECKING
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
-from reportlab.pdfgen.canvas import Canvas
 
 from workshop.layout import QR_MIN_VERSION, QR_QUIET_MODULES
+
+if TYPE_CHECKING:  # the board imports qr_png at startup, which should not load reportlab
+    from reportlab.pdfgen.canvas import Canvas
 
 
 def qr_png(text: str, module_pixels: int = 10) -> bytes:

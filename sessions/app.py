@@ -6,7 +6,7 @@ from nicegui import ui
 from workshop.config import Settings
 from workshop.store import Store
 
-from . import (board, card_page, facilitator, guard, join_page, live, runtime, scan_images, scan_page, setup,
+from . import (board, card_page, facilitator, guard, join_page, live, runtime, scan_images, scan_page, setup, theme,
                transcribe_page)
 
 log = logging.getLogger(__name__)
@@ -16,6 +16,7 @@ def register(store: Store, settings: Settings) -> None:
     """Register all pages, serving the given store; call once before ``ui.run``."""
     runtime.install(store, settings)
     ui.button.default_props('no-caps')  # Quasar upper-cases captions, which garbles mixed Japanese and Latin
+    theme.install_colors()
     live.connect(store)
     guard.install(settings.public_url, settings.limits.requests_per_minute)
     setup.register()

@@ -11,6 +11,7 @@ store returns the note it stored the first time instead of making a second one.
 """
 import json
 import re
+from functools import lru_cache
 
 from nicegui import ui
 
@@ -20,26 +21,9 @@ REQUEST_KEY_PATTERN = re.compile(r'[0-9a-f]{32}')
 
 def keep_draft(box: ui.textarea, key: str) -> None:
     """Copy each change of the box into localStorage under ``key`` and put it back into the box after a page load."""
-    draft_key, request_key = _storage_keys(key)
+    draft_key, _ = _storage_keys(key)
     # A handler written in JavaScript runs in the browser only, so typing costs the server nothing more.
-    # A changed text gets a new request key; the restore below re-emits the stored text, which keeps its key.
-    # crypto.getRandomValues works on plain http too (crypto.randomUUID needs https), so a LAN address is fine.
-    box.on('update:value', js_handler=f'''(value) => {{
-  try {{
-    if (!value) {{
-      localStorage.removeItem({draft_key});
-      localStorage.removeItem({request_key});
-      return;
-    }}
-    if (localStorage.getItem({draft_key}) !== value || !localStorage.getItem({request_key})) {{
-      const bytes = crypto.getRandomValues(new Uint8Array(16));
-      localStorage.setItem({request_key}, Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
-    }}
-    localStorage.setItem({draft_key}, value);
-  }} catch (error) {{
-    console.warn("draft not kept in localStorage", error);
-  }}
-}}''')
+    box.on('update:value', js_handler=_keep_draft_js(key))
     ui.add_body_html(f'''<script>
 (() => {{
   let attempts = {RESTORE_ATTEMPTS};
@@ -60,6 +44,31 @@ def keep_draft(box: ui.textarea, key: str) -> None:
 </script>''')
 
 
+@lru_cache(maxsize=256)
+def _keep_draft_js(key: str) -> str:
+    """Return the box's change handler in JavaScript, one string shared by all open pages of a session."""
+    draft_key, request_key = _storage_keys(key)
+    # A changed text gets a new request key, but the restore re-emits the stored text, which keeps its key.
+    # crypto.getRandomValues works on plain http too (crypto.randomUUID needs https), so a LAN address is fine.
+    return f'''(value) => {{
+  try {{
+    if (!value) {{
+      localStorage.removeItem({draft_key});
+      localStorage.removeItem({request_key});
+      return;
+    }}
+    if (localStorage.getItem({draft_key}) !== value || !localStorage.getItem({request_key})) {{
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      localStorage.setItem({request_key}, Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+    }}
+    localStorage.setItem({draft_key}, value);
+  }} catch (error) {{
+    console.warn("draft not kept in localStorage", error);
+  }}
+}}'''
+
+
+@lru_cache(maxsize=256)
 def request_key_js(key: str) -> str:
     """Return a click handler in JavaScript that sends the draft's request key from localStorage, or none."""
     _, request_key = _storage_keys(key)

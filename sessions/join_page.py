@@ -28,7 +28,7 @@ from workshop.urls import JOIN_PREFIX
 from . import runtime
 from .draft import checked_request_key, forget_draft, keep_draft, request_key_js
 from .texts import Texts, page_texts
-from .tuning import PARTICIPANT_RECONNECT_TIMEOUT
+from .tuning import PARTICIPANT_RECONNECT_TIMEOUT, disabled_levers
 from .theme import frame, not_found
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
     participant = _known_participant(store, storage, workshop.id)
     mine = store.notes(workshop.id, session_id=session.id, participant_id=participant.id) if participant else []
 
-    with frame(t, request, session.name):
+    with frame(t, request, session.name) as column:
         _session_header(workshop, session)
         if chooser_url:
             ui.link(t('join.change_session'), chooser_url).classes('text-lg underline').mark('change-session')
@@ -109,11 +109,10 @@ def _build_posting(t: Texts, request: Request, store: Store, workshop: Workshop,
         # IME: the Enter that confirms a kana-kanji conversion must never send, so no key submits here.
         # Enter only starts a new line, and the button below is the one way to send.
         button = ui.button(t('join.post'), color='blue-10').classes('fusen-big-button').mark('post-button')
-        heading = ui.label(t('join.my_notes')).classes('text-xl font-bold mt-4')
-        heading.visible = bool(mine)
-        note_list = ui.column().classes('w-full gap-2').mark('my-notes')
 
-    form = _JoinForm(t, store, storage, session, participant, nickname_input, note_input, button, heading, note_list)
+    form = _JoinForm(t, store, storage, session, participant, nickname_input, note_input, button, column)
+    if 'lazy-note-list' in disabled_levers():
+        form.note_list()
     keep_draft(note_input, form.draft_key)
     for note in reversed(mine):  # newest first
         form.show(note)
@@ -148,11 +147,14 @@ def _known_participant(store: Store, storage: dict, workshop_id: str) -> Partici
 
 
 class _JoinForm:
-    """The inputs, button and "your notes" list of one open join page, and the send that ties them."""
+    """The inputs, button and "your notes" list of one open join page, and the send that ties them.
+
+    The heading and list of "your notes" are built with the first note shown: most open pages never
+    post, and each element costs every open page memory on the server.
+    """
 
     def __init__(self, t: Texts, store: Store, storage: dict, session: Session, participant: Participant | None,
-                 nickname_input: ui.input, note_input: ui.textarea, button: ui.button,
-                 heading: ui.label, note_list: ui.column) -> None:
+                 nickname_input: ui.input, note_input: ui.textarea, button: ui.button, column: ui.column) -> None:
         self.t = t
         self.store = store
         self.storage = storage
@@ -161,8 +163,9 @@ class _JoinForm:
         self.nickname_input = nickname_input
         self.note_input = note_input
         self.button = button
-        self.heading = heading
-        self.note_list = note_list
+        self.column = column
+        self._heading: ui.label | None = None
+        self._note_list: ui.column | None = None
         self.shown_ids: set[int] = set()
         # One key per draft, renewed only after a success, so a repeated send of the same draft
         # (a double tap, or a resend after a reconnect) returns the stored note instead of a second one.
@@ -229,10 +232,19 @@ class _JoinForm:
         if note.id in self.shown_ids:
             return
         self.shown_ids.add(note.id)
-        with self.note_list:
+        with self.note_list():
             label = ui.label(note.text).classes('fusen-note-mine').mark('my-note')
         label.move(target_index=0)
-        self.heading.visible = True
+        self._heading.visible = True
+
+    def note_list(self) -> ui.column:
+        """Return the "your notes" list, building it and its hidden heading at the end of the page the first time."""
+        if self._note_list is None:
+            with self.column:
+                self._heading = ui.label(self.t('join.my_notes')).classes('text-xl font-bold mt-4')
+                self._heading.visible = False
+                self._note_list = ui.column().classes('w-full gap-2').mark('my-notes')
+        return self._note_list
 
 
 async def _in_thread(function: Callable[..., T], *args: object, **kwargs: object) -> T:

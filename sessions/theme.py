@@ -5,11 +5,14 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from nicegui import ui
+from nicegui import app, ui
 
 from workshop import i18n
 
 from .texts import LANGUAGE_KEY, Texts
+from .tuning import disabled_levers
+
+PRIMARY = '#1f4e79'  # Quasar's default blue is too light behind white text for older eyes
 
 # Large type and large touch targets: residents in their seventies read these pages on small phones.
 _CSS = '''
@@ -39,11 +42,22 @@ _RECONNECT_CSS = '''
 '''
 
 
+def install_colors() -> None:
+    """Set Fusen's colours for every page at once. Call it once before ``ui.run``.
+
+    ``ui.colors`` on each page adds an element to each open page, which a thousand phones pay for in memory.
+    """
+    if 'app-colors' in disabled_levers():
+        return  # frame() sets them per page
+    app.colors(primary=PRIMARY)
+
+
 def frame(texts: Texts, request: Request, title: str, *, wide: bool = False) -> ui.column:
     """Build the header and return the page's main column, into which the page adds its content."""
     ui.add_css(_CSS)
     _reconnect_notice(texts)
-    ui.colors(primary='#1f4e79')  # Quasar's default blue is too light behind white text for older eyes
+    if 'app-colors' in disabled_levers():
+        ui.colors(primary=PRIMARY)
     ui.page_title(f'{title} | {texts("app.name")}')
     with ui.header().classes('fusen-header items-center justify-between px-4 py-2'):
         ui.label(texts('app.name')).classes('text-xl font-bold')

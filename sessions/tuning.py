@@ -1,11 +1,14 @@
 """Server settings that let one process carry thousands of open phone pages.
 
 ``FUSEN_BENCH_DISABLE`` (a comma-separated list of ``static-cache``, ``gc-freeze``,
-``signature-cache``, ``quiet-outbox`` and ``pool-group``) switches levers off, so a benchmark can compare with and without each one in
-the same build.
+``collect-before-freeze``, ``signature-cache``, ``quiet-outbox``, ``socket-bypass``, ``request-release``,
+``html-release``, ``lazy-printouts``, ``app-colors``, ``lazy-note-list`` and ``pool-group``) switches levers
+off, so a benchmark can compare with and without each one in the same build. The last three levers live where
+they act: ``theme.install_colors``, the join page's "your notes" list, and offload.py.
 """
 import asyncio
 import gc
+import importlib
 import inspect
 import logging
 import os
@@ -13,9 +16,10 @@ from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from nicegui import app, background_tasks, helpers, outbox
+from nicegui import Client, app, background_tasks, helpers, outbox
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .static_cache import MINIMUM_SIZE, PrecompressedAssets
 
@@ -33,6 +37,11 @@ FREEZE_INTERVAL = 10.0  # seconds
 # global value would slow the detection of dead sockets. So this longer one applies to the phone pages only.
 # A phone offline for exactly 60 s missed the 60 s window in headless Chromium and reloaded.
 PARTICIPANT_RECONNECT_TIMEOUT = 180.0  # seconds
+
+# The scope entries in which FastAPI (0.165) keeps a request's exit stacks, which outlive the request in its scope.
+FASTAPI_EXIT_STACKS = ('fastapi_middleware_astack', 'fastapi_inner_astack', 'fastapi_function_astack')
+
+SOCKET_MOUNT_PATH = '/_nicegui_ws'  # where NiceGUI 3.18 mounts its socket.io app (nicegui/nicegui.py)
 
 
 def gzip_middleware_factory() -> Callable[[ASGIApp], ASGIApp]:
@@ -56,11 +65,20 @@ def install_gc_policy() -> None:
 
 
 async def _freeze_periodically() -> None:
+    collect_each_round = 'collect-before-freeze' not in disabled_levers()
     gc.collect()  # what is garbage now should not be frozen
     while True:
         gc.freeze()
-        log.debug('gc.freeze(): %d objects frozen', gc.get_freeze_count())
+        # gc.get_freeze_count() walks every frozen object (CPython 3.11), which with 1,200 open pages
+        # took about 1.3 % of a core in py-spy, so the count is taken only when it is logged.
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug('gc.freeze(): %d objects frozen', gc.get_freeze_count())
         await asyncio.sleep(FREEZE_INTERVAL)
+        if collect_each_round:
+            # Cyclic garbage that has reached the oldest generation since the last freeze would be frozen
+            # for good. A full collection now walks only the objects that are not frozen, those that
+            # survived the last FREEZE_INTERVAL seconds.
+            gc.collect()
 
 
 def install_signature_cache() -> None:
@@ -116,6 +134,95 @@ def install_quiet_outbox() -> None:
     outbox.asyncio = _AsyncioWithoutTimeouts()  # type: ignore[assignment]
 
 
+def install_socket_bypass() -> None:
+    """Hand the socket.io websocket straight to NiceGUI's socket.io app, past the HTTP middleware stack.
+
+    Each ASGI layer a connection passes through keeps a suspended coroutine for as long as the
+    connection lasts. With NiceGUI 3.18 and FastAPI 0.165 that is 18 layers per open phone page.
+    Nothing on the socket's path needs them, because NiceGUI's socket handlers read neither the
+    session nor anything else those layers add to the scope. Fusen's request
+    limit counts HTTP requests only, and engine.io checks the websocket's Origin itself
+    (``guard.origin_checker``). HTTP requests, socket.io's polling transport among them, still pass
+    through every middleware.
+    """
+    if 'socket-bypass' in disabled_levers():
+        log.info('the socket bypass is off (FUSEN_BENCH_DISABLE)')
+        return
+    if getattr(app, 'fusen_socket_bypass', False):
+        return  # NiceGUI's user fixture runs run.py once per test in the same process
+    build_stack = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        stack = build_stack()
+        socket_mount = _socket_mount()
+        if socket_mount is None:
+            log.warning('the socket bypass is not installed: NiceGUI mounts no app at %s', SOCKET_MOUNT_PATH)
+            return stack
+
+        async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope['type'] == 'websocket':
+                match, child_scope = socket_mount.matches(scope)
+                if match is Match.FULL:
+                    await socket_mount.handle({**scope, **child_scope}, receive, send)
+                    return
+            await stack(scope, receive, send)
+
+        return dispatch
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+    app.fusen_socket_bypass = True  # type: ignore[attr-defined]
+
+
+def _socket_mount() -> Mount | None:
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == SOCKET_MOUNT_PATH:
+            return route
+    return None
+
+
+def install_request_release() -> None:
+    """Let go of what served each page's HTTP response, once the page's socket connects.
+
+    NiceGUI 3.18 keeps a page's ``Request`` for the page's lifetime: as ``client.request``, in every
+    event listener and in the context of every task the page starts. The request's receive and send
+    callables are closures of the innermost ``BaseHTTPMiddleware``, which reach the request objects,
+    memory streams and events of all three that NiceGUI adds, and its scope contains FastAPI's exit
+    stacks. So every open page kept its finished request's machinery alive. A connected socket
+    means the browser has the whole page, so that request is over. Its scope stays, because the
+    URL, headers, cookies and session that pages read come from it. The page's own head and body HTML
+    (about 2 KiB a join page, its styles and scripts) go too, unless ``html-release`` is switched off.
+    """
+    if {'request-release', 'html-release'} <= disabled_levers():
+        log.info('the request and HTML release is off (FUSEN_BENCH_DISABLE)')
+        return
+    app.on_connect(_release_request)  # app.reset() in NiceGUI's user fixture clears it, so no duplicates
+
+
+def _release_request(client: Client) -> None:
+    disabled = disabled_levers()
+    if 'html-release' not in disabled:
+        # NOTE: private attributes of NiceGUI 3.18's Client. Only build_response reads them, once, and
+        # HTML that a page adds after that reaches the browser through run_javascript instead.
+        client._head_html = ''  # type: ignore[attr-defined]
+        client._body_html = ''  # type: ignore[attr-defined]
+    if 'request-release' in disabled:
+        return
+    request = client.request
+    # NOTE: Starlette's Request keeps the callables in private attributes and offers no public way to drop them.
+    request._receive = _receive_after_response  # type: ignore[attr-defined]
+    request._send = _send_after_response  # type: ignore[attr-defined]
+    for key in FASTAPI_EXIT_STACKS:
+        request.scope.pop(key, None)
+
+
+async def _receive_after_response() -> Message:
+    return {'type': 'http.disconnect'}
+
+
+async def _send_after_response(message: Message) -> None:
+    raise RuntimeError(f'cannot send {message["type"]!r}: the page\'s HTTP response was sent already')
+
+
 class _AsyncioWithoutTimeouts:
     """The ``asyncio`` module given to ``nicegui.outbox``, with a ``wait_for`` that ignores its timeout."""
 
@@ -125,6 +232,18 @@ class _AsyncioWithoutTimeouts:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(asyncio, name)
+
+
+def load_printouts() -> None:
+    """Import the PDF modules at startup if the lazy-printouts lever is off, as every start did before it.
+
+    With the lever on, reportlab and the embedded font (about 16 MB of RSS on Python 3.11) load
+    with the first download of a card sheet, poster or minutes, because the pages import them there.
+    """
+    if 'lazy-printouts' not in disabled_levers():
+        return
+    for name in ('cards', 'minutes', 'poster_image', 'posters'):
+        importlib.import_module(f'printouts.{name}')
 
 
 def disabled_levers() -> set[str]:

@@ -25,15 +25,18 @@ async def post(user: User, note_text: str) -> None:
 
 
 def my_note_texts(user: User) -> list[str]:
-    """Return the texts under "your notes", top to bottom."""
-    note_list = user.find(marker='my-notes').elements.pop()
+    """Return the texts under "your notes", top to bottom, or none before the page has built the list."""
+    try:
+        note_list = user.find(marker='my-notes').elements.pop()
+    except AssertionError:  # nothing marked my-notes yet
+        return []
     return [child.text for child in note_list.default_slot.children]
 
 
 async def wait_for_notes(user: User, count: int) -> None:
     """Wait until "your notes" lists the given number of notes, which happens only after the store returned."""
     for _ in range(30):
-        if len(user.find(marker='my-notes').elements.pop().default_slot.children) >= count:
+        if len(my_note_texts(user)) >= count:
             return
         await asyncio.sleep(0.1)  # let the send's worker thread and handler finish
     raise AssertionError(f'expected {count} notes under "your notes", found {my_note_texts(user)}')
