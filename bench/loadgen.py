@@ -109,7 +109,9 @@ async def _drive(target: Target, args: argparse.Namespace, *, chromium: bool) ->
     server_sampling = asyncio.create_task(server.run(end_at + 2))
     machine = MachineSampler()
     machine_sampling = asyncio.create_task(machine.run(end_at + 2))
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+    # The board's socket gets a connection of its own, as the phones' do (see bench/load/worker.py).
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as http:
         board = SimulatedBoard(target.base_url, target.board_path, http)
         await board.open()
         chromium = ChromiumBoard(target.base_url + target.board_path) if chromium else None
