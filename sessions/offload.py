@@ -28,7 +28,8 @@ PIXEL_WORK_NICENESS = 19
 # takes as much CPU as a browser in a session of its own. A worker in a session of its own, whose
 # group is at the lowest priority, yields to both.
 AUTOGROUP = Path('/proc/self/autogroup')
-# Linux lets an unprivileged process change a group's priority at most once every 100 ms, machine-wide.
+# Linux lets an unprivileged process change a group's priority at most once every 100 ms, machine-wide
+# (proc_sched_autogroup_set_nice in kernel/sched/autogroup.c).
 AUTOGROUP_RETRIES = 20
 
 _lowered = False  # per process: set in a pool worker once its priority is lowered
