@@ -122,7 +122,7 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 # As in a browser, each websocket gets a connection of its own. A websocket opened on a reused
-                # keep-alive connection was closed 5 s later, uvicorn's keep-alive timeout (code 1006 here).
+                # keep-alive connection was closed 5 s later, which matches uvicorn's keep-alive timeout.
                 http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True),
                                              cookie_jar=aiohttp.DummyCookieJar())
                 bench = _Bench(number, batch, server.base_url, browser, http if args.phones == 'simulated' else None)

@@ -7,8 +7,8 @@ import logging
 import os
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 # Windows gets its below-normal priority class instead.
 PIXEL_WORK_NICENESS = 19
 
-# Linux with autogrouping (the default on desktop distributions) shares the CPU between sessions
-# first and applies niceness only inside a session. A niced worker in the server's session still
-# takes as much CPU as a browser in a session of its own. A worker in a session of its own, whose
-# group is at the lowest priority, yields to both.
+# Linux with autogrouping (on by default in many distributions' kernels, and on our test machine)
+# shares the CPU between sessions first and applies niceness only inside a session. A niced worker in
+# the server's session still takes as much CPU as a browser in a session of its own. A worker in a
+# session of its own, whose group is at the lowest priority, yields to both.
 AUTOGROUP = Path('/proc/self/autogroup')
 # Linux lets an unprivileged process change a group's priority at most once every 100 ms, machine-wide
 # (proc_sched_autogroup_set_nice in kernel/sched/autogroup.c).
@@ -75,7 +75,7 @@ def _leave_server_group() -> None:
     if sys.platform != 'linux' or not AUTOGROUP.exists() or 'pool-group' in disabled_levers():
         return
     os.setsid()
-    for attempt in range(AUTOGROUP_RETRIES):
+    for _ in range(AUTOGROUP_RETRIES):
         try:
             AUTOGROUP.write_text(str(PIXEL_WORK_NICENESS))
             return

@@ -55,7 +55,7 @@ def _session_and_group() -> tuple[int, str]:
     return os.getsid(0), offload.AUTOGROUP.read_text()
 
 
-def test_pool_job_leaves_the_server_scheduling_group() -> None:
+def test_pool_job_own_scheduling_group() -> None:
     if not offload.AUTOGROUP.exists():
         pytest.skip('this kernel groups no processes by session (no /proc/self/autogroup)')
     with ProcessPoolExecutor(1) as pool:

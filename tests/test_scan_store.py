@@ -178,7 +178,7 @@ def test_note_carries_image_size(store: Store, scans: ScanStore, workshop) -> No
     assert [note.image_size for note in store.notes(workshop.workshop.id)] == [(400, 100)]
 
 
-def test_page_of_cards_filed_in_one_transaction(store: Store, scans: ScanStore, workshop, monkeypatch) -> None:
+def test_page_filed_in_one_transaction(store: Store, scans: ScanStore, workshop, monkeypatch) -> None:
     cards = store.create_cards(workshop.sessions[0].id, 3)
     transactions = []
     real_transaction = store.transaction
@@ -194,7 +194,7 @@ def test_page_of_cards_filed_in_one_transaction(store: Store, scans: ScanStore, 
     assert all(note.image_id is not None for note in notes)
 
 
-def test_page_with_unknown_card_files_nothing(store: Store, scans: ScanStore, workshop, data_dir: Path) -> None:
+def test_unknown_card_files_nothing(store: Store, scans: ScanStore, workshop, data_dir: Path) -> None:
     cards = store.create_cards(workshop.sessions[0].id, 2)
     files_before = sorted(path for path in data_dir.rglob('*') if path.is_file() and 'fusen.db' not in path.name)
     with pytest.raises(NotFound):

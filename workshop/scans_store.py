@@ -102,8 +102,9 @@ class ScanStore:
     def attach_images(self, pairs: list[tuple[int, EncodedImage]], origin: str = 'scan') -> list[Note]:
         """Attach each (card id, image) pair as ``attach_image`` does, all in one transaction.
 
-        A scanned page files its cards together: one commit, and one wait for the disk, instead of one per
-        card, so phones posting during a batch wait less for the store's lock. If one card fails, none is filed.
+        A scanned page files its cards together, so a batch takes the store's lock, which phones' notes
+        also wait for, and waits for the disk once per page instead of once per card. If one card fails,
+        none is filed.
 
         :raises NotFound: if one of the cards does not exist
         """
