@@ -55,6 +55,10 @@ def _at_low_priority(function: Callable[..., Any], *args: Any) -> Any:
             _leave_server_group()
         except OSError as error:
             log.warning('pixel work in process %d stays in the server\'s scheduling group: %s', os.getpid(), error)
+        try:
+            _use_idle_policy()
+        except OSError as error:
+            log.warning('pixel work in process %d keeps its scheduling policy: %s', os.getpid(), error)
     return function(*args)
 
 
@@ -64,6 +68,20 @@ def _lower_priority(process: psutil.Process) -> None:
     else:
         # Only raising the niceness needs no privileges, so a server that already runs niced keeps its value.
         process.nice(max(process.nice(), PIXEL_WORK_NICENESS))
+
+
+def _use_idle_policy() -> None:
+    """Put every thread of the calling worker under Linux's SCHED_IDLE policy.
+
+    Niceness and groups only set shares. A worker that runs when the event loop wakes still keeps its
+    CPU until its time slice ends, and during a batch the loop waited about as long for a CPU as it ran.
+    The kernel lets any normal thread preempt a SCHED_IDLE one at once, and counts a CPU that runs only
+    such threads as free when it places a waking thread.
+    """
+    if not hasattr(os, 'SCHED_IDLE') or 'idle-policy' in disabled_levers():
+        return
+    for thread in os.listdir('/proc/self/task'):
+        os.sched_setscheduler(int(thread), os.SCHED_IDLE, os.sched_param(0))
 
 
 def _leave_server_group() -> None:

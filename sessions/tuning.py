@@ -2,9 +2,10 @@
 
 ``FUSEN_BENCH_DISABLE`` (a comma-separated list of ``static-cache``, ``gc-freeze``,
 ``collect-before-freeze``, ``signature-cache``, ``quiet-outbox``, ``socket-bypass``, ``request-release``,
-``html-release``, ``lazy-printouts``, ``app-colors``, ``lazy-note-list`` and ``pool-group``) switches levers
-off, so a benchmark can compare with and without each one in the same build. The last three levers live where
-they act: ``theme.install_colors``, the join page's "your notes" list, and offload.py.
+``html-release``, ``lazy-printouts``, ``app-colors``, ``lazy-note-list``, ``pool-group``, ``idle-policy`` and
+``image-batch``) switches levers off, so a benchmark can compare with and without each one in the same build.
+The last five levers live where they act: ``theme.install_colors``, the join page's "your notes" list,
+offload.py (the pool's scheduling group and policy) and the board.
 """
 import asyncio
 import gc

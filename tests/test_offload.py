@@ -63,3 +63,16 @@ def test_pool_job_own_scheduling_group() -> None:
     assert session != os.getsid(0)
     assert group.strip().endswith(f'nice {offload.PIXEL_WORK_NICENESS}'), group
     assert offload.AUTOGROUP.read_text() != group  # the test process keeps its own group and priority
+
+
+def _policies() -> set[int]:
+    return {os.sched_getscheduler(int(thread)) for thread in os.listdir('/proc/self/task')}
+
+
+def test_pool_job_idle_policy() -> None:
+    if not hasattr(os, 'SCHED_IDLE'):
+        pytest.skip('this system has no SCHED_IDLE policy (Linux only)')
+    with ProcessPoolExecutor(1) as pool:
+        policies = pool.submit(offload._at_low_priority, _policies).result(timeout=60)
+    assert policies == {os.SCHED_IDLE}
+    assert os.SCHED_IDLE not in _policies()  # the test process keeps its policy
