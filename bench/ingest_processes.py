@@ -37,10 +37,12 @@ class FusenServer:
         env = {**os.environ, 'FUSEN_REQUESTS_PER_MINUTE': '0', 'FUSEN_NOTES_PER_MINUTE': '0'}
         env.pop('PYTEST_CURRENT_TEST', None)  # NiceGUI would take it to mean that it runs inside pytest
         self.log_file = self.log_path.open('w')
+        # A session of its own, as when run.py is started from a terminal or a service. Linux's autogrouping
+        # shares the CPU by session, so the bench's own Python and Playwright would otherwise take the server's part.
         self.process = subprocess.Popen(
             [sys.executable, 'run.py', '--host', '127.0.0.1', '--port', str(self.port),
              '--data-dir', str(self.data_dir), '--public-url', self.base_url],
-            cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True)
         self.pid = self.process.pid
         try:
             self._wait_until_up()
