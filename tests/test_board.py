@@ -9,8 +9,8 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from chromium import running_server
-from sessions import runtime
-from workshop.model import NewWorkshop
+from sessions import board, runtime
+from workshop.model import Card, NewWorkshop, NoteStatus
 from workshop.scan.images import encode
 from workshop.scans_store import ScanStore
 from workshop.store import Store
@@ -18,6 +18,8 @@ from workshop.urls import card_url
 
 # should_see waits 0.1 s between attempts, so 10 attempts check that a note shows within about a second.
 WITHIN_A_SECOND = 10
+# Scanned images wait for the board's next batch, so they get the batch's interval on top.
+WITHIN_A_BATCH = WITHIN_A_SECOND + round(board.IMAGE_BATCH_SECONDS * 10)
 
 
 def make_workshop(store: Store, title: str = '壱岐市 まちづくり対話会') -> NewWorkshop:
@@ -325,7 +327,7 @@ async def test_rescan_replaces_image_in_place(user: User) -> None:
     second_id = await run.io_bound(scan_card, store, card.id, 120)
 
     expected = f'/board/{created.workshop.id}/images/{second_id}.webp'
-    for _ in range(WITHIN_A_SECOND):
+    for _ in range(WITHIN_A_BATCH):
         if user.find(marker='note-image').elements.pop().props['src'] == expected:
             break
         await asyncio.sleep(0.1)
@@ -345,6 +347,57 @@ async def test_transcription_fills_image_note(user: User) -> None:
 
     await user.should_see(marker='note-text', content='手書きを文字にした意見', retries=WITHIN_A_SECOND)
     assert len(user.find(marker='note').elements) == 1
+    assert len(user.find(marker='note-image').elements) == 1
+
+
+async def scan_with_board_open(user: User, shades: list[int]) -> tuple[Store, NewWorkshop, list[Card]]:
+    """Open a new workshop's board, then scan one new card per shade while the board is open."""
+    store = runtime.store()
+    created = make_workshop(store)
+    cards = store.create_cards(created.sessions[0].id, len(shades))
+    await user.open(f'/board/{created.workshop.id}')
+    for shade, card in zip(shades, cards):
+        await run.io_bound(scan_card, store, card.id, shade)
+    return store, created, cards
+
+
+async def test_scanned_images_wait_for_batch(user: User) -> None:
+    store, created, _ = await scan_with_board_open(user, [200, 150, 100])
+    await run.io_bound(online_note, store, created, 0, '打ち込んだ意見')
+
+    # The typed note is on the board before the scanned cards, which then come together.
+    await user.should_see(marker='note-text', content='打ち込んだ意見', retries=WITHIN_A_SECOND)
+    await user.should_not_see(marker='note-image')
+    await user.should_see(marker='note-image', retries=WITHIN_A_BATCH)
+    assert len(user.find(marker='note-image').elements) == 3
+    assert sorted(badge_texts(user, 'source-paper')) == ['紙 A-001', '紙 A-002', '紙 A-003']
+
+
+async def test_typed_text_brings_waiting_image(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    await user.open(f'/board/{created.workshop.id}')
+
+    image_id = await run.io_bound(scan_card, store, card.id, 200)
+    await run.io_bound(ScanStore(store).transcribe, store.card_note(card.id).id, 'すぐに打ち込んだ意見')
+
+    # The transcription is shown at once, with the image that was still waiting for its batch.
+    await user.should_see(marker='note-text', content='すぐに打ち込んだ意見', retries=WITHIN_A_SECOND)
+    images = user.find(marker='note-image').elements
+    assert [image.props['src'] for image in images] == [f'/board/{created.workshop.id}/images/{image_id}.webp']
+    await asyncio.sleep(board.IMAGE_BATCH_SECONDS + 0.2)  # the batch must not bring the note back a second time
+    assert len(user.find(marker='note').elements) == 1
+
+
+async def test_note_hidden_while_image_waits(user: User) -> None:
+    store, _, cards = await scan_with_board_open(user, [200, 100])
+    await run.io_bound(store.set_note_status, store.card_note(cards[0].id).id, NoteStatus.HIDDEN)
+
+    # Only the card that was not hidden arrives with the batch.
+    await user.should_see(marker='note-image', retries=WITHIN_A_BATCH)
+    await asyncio.sleep(0.3)
+    assert badge_texts(user, 'source-paper') == ['紙 A-002']
     assert len(user.find(marker='note-image').elements) == 1
 
 

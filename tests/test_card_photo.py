@@ -12,6 +12,7 @@ from PIL import Image
 
 from scan_samples import DPI, jpeg_bytes, png_bomb, written_sheet
 from sessions import card_photo, runtime
+from sessions.board import IMAGE_BATCH_SECONDS
 from workshop import layout
 from workshop.model import Card, NewWorkshop
 from workshop.scan.loading import ScanLimits
@@ -99,7 +100,8 @@ async def test_photo_files_onto_card_and_board(create_user: Callable[[], User]) 
     assert note.image_id is not None
     [image] = ScanStore(runtime.store()).images(note.id)
     assert image.origin == 'photo'
-    await board.should_see(marker='note-image', retries=20)
+    # The photo is filed once the phone reports it, and the board adds it with its next batch of images.
+    await board.should_see(marker='note-image', retries=20 + round(IMAGE_BATCH_SECONDS * 10))
     [shown] = board.find(marker='note-image').elements
     assert shown.props['src'] == f'/board/{created.workshop.id}/images/{note.image_id}.webp'
     assert leftover_uploads() == []
