@@ -203,3 +203,33 @@ def test_unknown_card_files_nothing(store: Store, scans: ScanStore, workshop, da
     assert store.notes(workshop.workshop.id) == []
     files_after = sorted(path for path in data_dir.rglob('*') if path.is_file() and 'fusen.db' not in path.name)
     assert files_after == files_before
+
+
+def test_files_synced_before_commit(store: Store, scans: ScanStore, workshop, data_dir: Path, monkeypatch) -> None:
+    # A power cut must not leave a committed row that points to a file still in the page cache, so
+    # every file and the folder's entries reach the disk before the transaction starts.
+    cards = store.create_cards(workshop.sessions[0].id, 2)
+    synced: list[str] = []
+    real_fsync = images.os.fsync
+    real_transaction = store.transaction
+
+    def recorded_fsync(descriptor: int) -> None:
+        synced.append(Path(images.os.readlink(f'/proc/self/fd/{descriptor}')).name)
+        real_fsync(descriptor)
+
+    def transaction():
+        synced.append('commit')
+        return real_transaction()
+
+    if not Path('/proc/self/fd').exists():
+        pytest.skip('naming a synced descriptor needs /proc (Linux)')
+    monkeypatch.setattr(images.os, 'fsync', recorded_fsync)
+    monkeypatch.setattr(store, 'transaction', transaction)
+    notes = scans.attach_images([(card.id, picture(card.code)) for card in cards])
+
+    files = [path.name for path in (data_dir / images.IMAGES_FOLDER).iterdir()]
+    assert len(files) == 2
+    assert synced[-1] == 'commit'
+    assert sorted(synced[:2]) == sorted(files)
+    assert synced[2] == images.IMAGES_FOLDER
+    assert len(notes) == 2

@@ -112,6 +112,8 @@ class ScanStore:
         try:
             for _, image in pairs:
                 names.append(images.save(self.data_dir, image))
+            # Outside the store's lock, so a phone's note does not wait for these writes.
+            images.sync_folder(self.data_dir)
             with self.store.transaction() as db:
                 attached = [self._attach(db, card_id, name, image.width, image.height, origin)
                             for (card_id, image), name in zip(pairs, names)]
@@ -185,6 +187,7 @@ class ScanStore:
         fingerprint = hashlib.sha256(image.data).hexdigest()
         names = [images.save(self.data_dir, image), images.save(self.data_dir, thumbnail)]
         try:
+            images.sync_folder(self.data_dir)
             with self.store.transaction() as db:
                 existing = db.execute('SELECT id FROM leftovers WHERE workshop_id = ? AND fingerprint = ? AND status = ?',
                                       (workshop_id, fingerprint, OPEN)).fetchone()

@@ -6,6 +6,7 @@ Every stored picture is re-encoded from pixels, so no EXIF data (GPS, camera, ti
 """
 import io
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,32 @@ def images_dir(data_dir: Path) -> Path:
 
 
 def save(data_dir: Path, image: EncodedImage) -> str:
-    """Write the picture under a new random name in the images folder and return the name."""
+    """Write the picture under a new random name in the images folder, through to the disk, and return the name.
+
+    The database row that refers to the file is committed afterwards with a sync of its own, so after
+    a power cut no row points to a file whose bytes were still in the page cache. The new name also
+    needs ``sync_folder``.
+    """
     name = f'{secrets.token_hex(16)}.webp'
-    (images_dir(data_dir) / name).write_bytes(image.data)
+    with (images_dir(data_dir) / name).open('wb') as file:
+        file.write(image.data)
+        file.flush()
+        os.fsync(file.fileno())
     return name
+
+
+def sync_folder(data_dir: Path) -> None:
+    """Write the images folder's entries through to the disk, so the names of files just saved survive a power cut."""
+    try:
+        folder = os.open(images_dir(data_dir), os.O_RDONLY)
+    except OSError as error:
+        # NOTE: Windows cannot open a folder with os.open, so there the new names are not synced.
+        log.debug('images folder not synced: %s', error)
+        return
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def remove(data_dir: Path, name: str) -> None:
