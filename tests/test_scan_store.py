@@ -208,6 +208,8 @@ def test_unknown_card_files_nothing(store: Store, scans: ScanStore, workshop, da
 def test_files_synced_before_commit(store: Store, scans: ScanStore, workshop, data_dir: Path, monkeypatch) -> None:
     # A power cut must not leave a committed row that points to a file still in the page cache, so
     # every file and the folder's entries reach the disk before the transaction starts.
+    if not Path('/proc/self/fd').exists():
+        pytest.skip('naming a synced descriptor needs /proc (Linux)')
     cards = store.create_cards(workshop.sessions[0].id, 2)
     synced: list[str] = []
     real_fsync = images.os.fsync
@@ -221,8 +223,6 @@ def test_files_synced_before_commit(store: Store, scans: ScanStore, workshop, da
         synced.append('commit')
         return real_transaction()
 
-    if not Path('/proc/self/fd').exists():
-        pytest.skip('naming a synced descriptor needs /proc (Linux)')
     monkeypatch.setattr(images.os, 'fsync', recorded_fsync)
     monkeypatch.setattr(store, 'transaction', transaction)
     notes = scans.attach_images([(card.id, picture(card.code)) for card in cards])
