@@ -210,28 +210,17 @@ class _Board:
     def apply(self, change: NoteChanged) -> None:
         """Show a note that was just created or updated, if it belongs on this board.
 
-        A new or changed handwriting image waits for the next batch. Any other change is shown at once,
-        and it brings the note's waiting image along.
+        A scanned or photographed image waits for the next batch. Any other change, such as typed
+        text or a facilitator's decision, is shown at once, and it brings the note's waiting image along.
         """
         note = change.note
-        if 'image-batch' not in disabled_levers() and self._brings_image(note):
+        if change.scanned and note.status is NoteStatus.VISIBLE and 'image-batch' not in disabled_levers():
             self.waiting[note.id] = note
             if self.flush is None:
                 self.flush = asyncio.get_running_loop().call_later(IMAGE_BATCH_SECONDS, self._show_waiting)
             return
         self.waiting.pop(note.id, None)
         self.show(note, fresh=True)
-
-    def _brings_image(self, note: Note) -> bool:
-        """Tell whether the change brings a handwriting image that the board neither shows nor has waiting."""
-        if note.image_id is None or note.status is not NoteStatus.VISIBLE:
-            return False
-        waiting = self.waiting.get(note.id)
-        if waiting is not None and waiting.image_id == note.image_id:
-            return False
-        image = self.images.get(note.id)
-        return image is None or image.props.get('src') != self.image_prefix + board_image_url(self.workshop_id,
-                                                                                              note.image_id)
 
     def _show_waiting(self) -> None:
         self.flush = None

@@ -401,6 +401,22 @@ async def test_note_hidden_while_image_waits(user: User) -> None:
     assert len(user.find(marker='note-image').elements) == 1
 
 
+async def test_released_scan_shown_at_once(user: User) -> None:
+    store = runtime.store()
+    created = make_workshop(store)
+    card = store.create_cards(created.sessions[0].id, 1)[0]
+    scan_card(store, card.id, 200)
+    note_id = store.card_note(card.id).id
+    store.set_note_status(note_id, NoteStatus.HELD)
+    await user.open(f'/board/{created.workshop.id}')
+    await user.should_not_see(marker='note-image')
+
+    await run.io_bound(store.set_note_status, note_id, NoteStatus.VISIBLE)
+
+    # A facilitator's decision is not a scan, so it does not wait for the next batch of images.
+    await user.should_see(marker='note-image', retries=WITHIN_A_SECOND)
+
+
 async def test_image_url_keeps_proxy_sub_path(user: User) -> None:
     store = runtime.store()
     created = store.create_workshop('対話会', sessions=[('観光', '')])

@@ -121,7 +121,7 @@ class ScanStore:
             for name in names:
                 images.remove(self.data_dir, name)
             raise
-        return [self._announce(note_id, created) for note_id, created in attached]
+        return [self._announce(note_id, created, scanned=True) for note_id, created in attached]
 
     def transcribe(self, note_id: int, note_text: str) -> Note:
         """Store the typed text of a handwriting note.
@@ -295,10 +295,10 @@ class ScanStore:
         })
         return note_id, created
 
-    def _announce(self, note_id: int, created: bool) -> Note:
+    def _announce(self, note_id: int, created: bool, *, scanned: bool = False) -> Note:
         note = self.store.note(note_id)
         log.info('%s image note %d in session %d', 'created' if created else 'updated', note.id, note.session_id)
-        self.store.note_changed.emit(NoteChanged(note=note, created=created))
+        self.store.note_changed.emit(NoteChanged(note=note, created=created, scanned=scanned))
         return note
 
 
