@@ -32,8 +32,8 @@ SESSION_PARAMETER = 'session'
 # A scan batch files 15 to 25 handwriting cards a second. The board adds them together every 2 s, so the
 # projector's browser lays out and paints the board once per batch instead of once per scanned page.
 # Typed notes are still shown at once, and they less often wait behind that work. In bench/ingest_latency.py
-# (50 pages) Chromium used 23 % of a core during the ingest instead of 45 %, and the board's p95 was
-# 24 ms with batches of 2 s against 31 ms with batches of 1 s (idle 8 to 9 ms).
+# (50 pages), Chromium used 23 % of a core during the ingest instead of 45 %. The board's p95 was 24 ms
+# with batches of 2 s and 31 ms with batches of 1 s (idle 8 to 9 ms).
 IMAGE_BATCH_SECONDS = 2.0
 # Cards sit in groups of this many in a Memo each, so a new card makes the browser render its own group's
 # cards and one vnode per other group, not every card.
