@@ -335,12 +335,17 @@ async def test_rescan_replaces_image_in_place(user: User) -> None:
     assert len(user.find(marker='note').elements) == 1
 
 
-async def test_transcription_fills_image_note(user: User) -> None:
-    store = runtime.store()
+def scanned_workshop(store: Store) -> tuple[NewWorkshop, int]:
+    """Create a workshop with one scanned card and return it with the card's note id."""
     created = make_workshop(store)
     card = store.create_cards(created.sessions[0].id, 1)[0]
     scan_card(store, card.id, 200)
-    note_id = store.card_note(card.id).id
+    return created, store.card_note(card.id).id
+
+
+async def test_transcription_fills_image_note(user: User) -> None:
+    store = runtime.store()
+    created, note_id = scanned_workshop(store)
     await user.open(f'/board/{created.workshop.id}')
 
     await run.io_bound(ScanStore(store).transcribe, note_id, '手書きを文字にした意見')
@@ -403,10 +408,7 @@ async def test_note_hidden_while_image_waits(user: User) -> None:
 
 async def test_released_scan_shown_at_once(user: User) -> None:
     store = runtime.store()
-    created = make_workshop(store)
-    card = store.create_cards(created.sessions[0].id, 1)[0]
-    scan_card(store, card.id, 200)
-    note_id = store.card_note(card.id).id
+    created, note_id = scanned_workshop(store)
     store.set_note_status(note_id, NoteStatus.HELD)
     await user.open(f'/board/{created.workshop.id}')
     await user.should_not_see(marker='note-image')
