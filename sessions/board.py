@@ -21,6 +21,7 @@ from workshop.urls import join_url, qr_text
 
 from . import live, runtime
 from .memo import Memo
+from .note_card import NoteCard
 from .scan_images import board_image_url
 from .texts import Texts, page_texts
 from .theme import frame, not_found
@@ -135,7 +136,7 @@ def board_page(request: Request, workshop_id: str) -> HTMLResponse | None:
     # looks up its id first.
     live.note_changed.subscribe(board.apply)
     log.info('board of workshop %s opened with %d notes in %d sessions',
-             workshop.id, len(board.labels), len(sessions))
+             workshop.id, len(board.cards), len(sessions))
     return None
 
 
@@ -157,24 +158,20 @@ class _Column:
         self.group: Memo | None = None
         self._show_count()
 
-    def add(self, note: Note, *, fresh: bool) -> ui.label:
-        """Append one card for the note and return its text label, highlighted as new if ``fresh``."""
+    def add(self, note: Note, *, fresh: bool) -> NoteCard:
+        """Append one card for the note and return it, highlighted as new if ``fresh``. The caller sends it."""
         with self._group():
-            card = Memo().classes(f'fusen-note fusen-note-{note.source.value}').mark('note')
+            card = NoteCard(text=note.text, badge=_source_text(self.texts, note), source=note.source.value,
+                            time=_clock(note.created_at))
+        with card.classes.suspend_updates(), card.style.suspend_updates():
+            card.classes(f'fusen-note fusen-note-{note.source.value}' + (' fusen-glow-a' if fresh else ''))
             # Cards are appended in the order notes arrive, and the negative id puts the newest first.
             card.style(f'order: {-note.id}')
-            if fresh:
-                card.classes('fusen-glow-a')
-            with card:
-                label = ui.label(note.text).classes('fusen-note-text').mark('note-text')
-                ui.label(_source_text(self.texts, note)) \
-                    .classes(f'fusen-badge fusen-badge-{note.source.value}').mark(f'source-{note.source.value}')
-                ui.label(_clock(note.created_at)).classes('fusen-note-time')
         self.count += 1
         self._show_count()
-        return label
+        return card
 
-    def remove(self, card: Memo) -> None:
+    def remove(self, card: NoteCard) -> None:
         """Delete one card from the column and count it out."""
         card.delete()
         self.count -= 1
@@ -194,15 +191,14 @@ class _Column:
 
 
 class _Board:
-    """The state of one open board: its columns, and the text label and image of every note it shows."""
+    """The state of one open board: its columns, and the card of every note it shows."""
 
     def __init__(self, texts: Texts, workshop_id: str, columns: dict[int, _Column], *, image_prefix: str) -> None:
         self.texts = texts
         self.workshop_id = workshop_id
         self.columns = columns
         self.image_prefix = image_prefix.rstrip('/')
-        self.labels: dict[int, ui.label] = {}
-        self.images: dict[int, ui.element] = {}
+        self.cards: dict[int, NoteCard] = {}
         self.client = context.client
         self.waiting: dict[int, Note] = {}  # notes whose new image waits for the next batch, in arrival order
         self.flush: asyncio.TimerHandle | None = None
@@ -240,52 +236,37 @@ class _Board:
         if note.status is not NoteStatus.VISIBLE:
             self._take_off(note, column)
             return
-        label = self.labels.get(note.id)
-        if label is None:
-            label = column.add(note, fresh=fresh)
-            self.labels[note.id] = label
-            self._show_image(note, label.parent_slot.parent)
-            label.parent_slot.parent.update()
-            return
-        card = label.parent_slot.parent
-        text_changed = label.text != note.text
-        if text_changed:
-            label.set_text(note.text)
-        image_changed = self._show_image(note, card)
-        if text_changed or image_changed:
+        card = self.cards.get(note.id)
+        if card is None:
+            card = self.cards[note.id] = column.add(note, fresh=fresh)
+            self._show_image(note, card)
             card.update()
+            return
+        text_changed = card.text != note.text
+        if text_changed:
+            card.set_text(note.text)
+        image_changed = self._show_image(note, card)
         if fresh and (text_changed or image_changed):
             _glow(card)
+        if text_changed or image_changed:
+            card.update()
 
     def _take_off(self, note: Note, column: _Column) -> None:
         """Remove the card of a note that a facilitator held or hid, if this board shows it."""
-        label = self.labels.pop(note.id, None)
-        self.images.pop(note.id, None)
-        if label is not None:
-            column.remove(label.parent_slot.parent)
+        card = self.cards.pop(note.id, None)
+        if card is not None:
+            column.remove(card)
 
-    def _show_image(self, note: Note, card: Memo) -> bool:
-        """Show the note's current handwriting image on its card and return whether the card changed."""
+    def _show_image(self, note: Note, card: NoteCard) -> bool:
+        """Put the note's current handwriting image on its card and return whether the card changed."""
         if note.image_id is None:
             return False
         url = self.image_prefix + board_image_url(self.workshop_id, note.image_id)
-        image = self.images.get(note.id)
-        if image is None:
-            with card:
-                image = ui.element('img').classes('fusen-note-image').mark('note-image')
-            image.props['alt'] = self.texts('board.handwriting')
-            image.props['loading'] = 'lazy'  # a board of scanned cards may contain hundreds of images
-            image.props['decoding'] = 'async'  # decode off the main thread, which applies the next note
-            self.images[note.id] = image
-        elif image.props.get('src') == url:
+        if card.image_src == url:
             return False
-        image.props['src'] = url
-        # The size lets the browser reserve the image's box before it loads, so the grid is laid out once.
-        # It comes with the note, because a store query here would block the event loop while a scan batch's
-        # commits hold the store's lock.
-        if note.image_size is not None:
-            image.props['width'], image.props['height'] = note.image_size
-        image.update()
+        # The size comes with the note, because a store query here would block the event loop while a
+        # scan batch's commits hold the store's lock.
+        card.set_image(url, self.texts('board.handwriting'), note.image_size)
         return True
 
 
@@ -347,9 +328,11 @@ def _clock(timestamp: str) -> str:
         return ''
 
 
-def _glow(card: ui.element) -> None:
+def _glow(card: NoteCard) -> None:
     """Play the highlight again: switching between two animation names makes the browser restart it."""
-    if 'fusen-glow-a' in card.classes:
-        card.classes(remove='fusen-glow-a', add='fusen-glow-b')
-    else:
-        card.classes(remove='fusen-glow-b', add='fusen-glow-a')
+    # Classes would send the card at each change; the caller sends it once.
+    with card.classes.suspend_updates():
+        if 'fusen-glow-a' in card.classes:
+            card.classes(remove='fusen-glow-a', add='fusen-glow-b')
+        else:
+            card.classes(remove='fusen-glow-b', add='fusen-glow-a')

@@ -10,8 +10,7 @@ been entered in the same browser, as the staff pages do.
 import logging
 from pathlib import Path
 
-from fastapi import Response
-from fastapi.responses import FileResponse
+from fastapi import Request, Response
 from nicegui import app
 
 from workshop.model import Workshop
@@ -39,26 +38,26 @@ def board_image_url(workshop_id: str, image_id: int) -> str:
     return f'/board/{workshop_id}/images/{image_id}.webp'
 
 
-def board_image(workshop_id: str, image_id: int) -> Response:
+def board_image(request: Request, workshop_id: str, image_id: int) -> Response:
     """Serve the current handwriting image of a visible note to a viewer of the workshop's board."""
     path = ScanStore(runtime.store()).board_image_path(workshop_id, image_id)
-    return _file(path, _BOARD_HEADERS)
+    return _file(request, path, _BOARD_HEADERS)
 
 
-def staff_image(key: str, image_id: int) -> Response:
+def staff_image(request: Request, key: str, image_id: int) -> Response:
     """Serve a handwriting image to the holder of the workshop's facilitator key and PIN."""
     workshop = _staff_workshop(key)
     if not isinstance(workshop, Workshop):
         return workshop
-    return _file(ScanStore(runtime.store()).image_path(workshop.id, image_id))
+    return _file(request, ScanStore(runtime.store()).image_path(workshop.id, image_id))
 
 
-def leftover_thumbnail(key: str, leftover_id: int) -> Response:
+def leftover_thumbnail(request: Request, key: str, leftover_id: int) -> Response:
     """Serve the thumbnail of a leftover to the holder of the workshop's facilitator key and PIN."""
     workshop = _staff_workshop(key)
     if not isinstance(workshop, Workshop):
         return workshop
-    return _file(ScanStore(runtime.store()).thumbnail_path(workshop.id, leftover_id))
+    return _file(request, ScanStore(runtime.store()).thumbnail_path(workshop.id, leftover_id))
 
 
 def _staff_workshop(key: str) -> Workshop | Response:
@@ -76,7 +75,21 @@ def _staff_workshop(key: str) -> Workshop | Response:
     return workshop
 
 
-def _file(path: Path | None, headers: dict[str, str] = _STAFF_HEADERS) -> Response:
-    if path is None or not path.exists():
+def _file(request: Request, path: Path | None, headers: dict[str, str] = _STAFF_HEADERS) -> Response:
+    """Return the stored file, or 304 when the browser already has it.
+
+    The routes are plain functions, so FastAPI runs them in a worker thread, and the file is read
+    there in one go. A FileResponse would pass the event loop to a thread and back for each of
+    stat, open, read and close, and a scan batch makes the board ask for about 24 images at once
+    while phones post. Stored files are never rewritten under their random names, so the name is the ETag.
+    """
+    if path is None:
         return Response(status_code=404, headers=_NOT_FOUND_HEADERS)
-    return FileResponse(path, media_type='image/webp', headers=headers)
+    tag = f'"{path.stem}"'
+    if request.headers.get('if-none-match') == tag:
+        return Response(status_code=304, headers={**headers, 'ETag': tag})
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Response(status_code=404, headers=_NOT_FOUND_HEADERS)
+    return Response(data, media_type='image/webp', headers={**headers, 'ETag': tag})

@@ -3,7 +3,7 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from nicegui import run, ui
+from nicegui import run
 from nicegui.testing import User
 from PIL import Image
 from playwright.sync_api import Browser, expect
@@ -47,11 +47,16 @@ def scan_card(store: Store, card_id: int, shade: int) -> int:
 
 
 def note_texts(user: User) -> list[str]:
-    return [label.text for label in user.find(kind=ui.label, marker='note-text').elements]
+    return [card.props['text'] for card in user.find(marker='note').elements]
 
 
-def badge_texts(user: User, marker: str) -> list[str]:
-    return [label.text for label in user.find(kind=ui.label, marker=marker).elements]
+def badge_texts(user: User, source: str) -> list[str]:
+    """Return the badges of the board's cards from one source, ``paper`` or ``online``."""
+    return [card.props['badge'] for card in user.find(marker='note').elements if card.props['source'] == source]
+
+
+def image_sources(user: User) -> list[str]:
+    return [card.props['image']['src'] for card in user.find(marker='note-image').elements]
 
 
 async def test_board_shows_both_streams(user: User) -> None:
@@ -67,8 +72,8 @@ async def test_board_shows_both_streams(user: User) -> None:
     await user.should_see('10年後の壱岐をどんな島に？')
     assert len(user.find(marker='note').elements) == 3
     assert sorted(note_texts(user)) == sorted(['港の案内板を分かりやすく', '屋内の遊び場がほしい', '病児保育を島内で'])
-    assert badge_texts(user, 'source-paper') == ['紙 A-001']
-    assert sorted(badge_texts(user, 'source-online')) == ['オンライン', 'オンライン・うに']
+    assert badge_texts(user, 'paper') == ['紙 A-001']
+    assert sorted(badge_texts(user, 'online')) == ['オンライン', 'オンライン・うに']
     with user.scope(marker='column-A'):
         assert note_texts(user) == ['港の案内板を分かりやすく']
     with user.scope(marker='column-B'):
@@ -115,8 +120,8 @@ async def test_online_note_appears_live(user: User) -> None:
 
     await run.io_bound(store.post_note, created.sessions[1].id, participant.id, '空き家バンクをLINEで')
 
-    await user.should_see(marker='note-text', content='空き家バンクをLINEで', retries=WITHIN_A_SECOND)
-    await user.should_see(marker='source-online', content='オンライン・たけし')
+    await user.should_see(marker='note', content='空き家バンクをLINEで', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='オンライン・たけし')
     await user.should_not_see(marker='empty-B')
     assert user.find(marker='count-B').elements.pop().text == '1件'
     assert user.find(marker='count-A').elements.pop().text == '0件'
@@ -130,10 +135,10 @@ async def test_live_note_is_highlighted(user: User) -> None:
 
     await run.io_bound(paper_note, store, created.sessions[0].id, '今届いた意見')
 
-    await user.should_see(marker='note-text', content='今届いた意見', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='今届いた意見', retries=WITHIN_A_SECOND)
     highlighted = [card for card in user.find(marker='note').elements if 'fusen-glow-a' in card.classes]
     assert len(highlighted) == 1
-    assert highlighted[0].default_slot.children[0].text == '今届いた意見'
+    assert highlighted[0].props['text'] == '今届いた意見'
 
 
 async def test_join_page_note_appears_live(create_user: Callable[[], User]) -> None:
@@ -147,8 +152,8 @@ async def test_join_page_note_appears_live(create_user: Callable[[], User]) -> N
     resident.find(marker='note-input').type('港に観光案内所を')
     resident.find(marker='post-button').click()
 
-    await board.should_see(marker='note-text', content='港に観光案内所を', retries=WITHIN_A_SECOND)
-    await board.should_see(marker='source-online', content='オンライン')
+    await board.should_see(marker='note', content='港に観光案内所を', retries=WITHIN_A_SECOND)
+    await board.should_see(marker='note', content='オンライン')
     with board.scope(marker='column-A'):
         assert note_texts(board) == ['港に観光案内所を']
 
@@ -158,14 +163,12 @@ async def test_resent_card_updates_text_in_place(user: User) -> None:
     created = make_workshop(store)
     token = paper_note(store, created.sessions[0].id, '最初の読み取り')
     await user.open(f'/board/{created.workshop.id}')
-    label_before = user.find(kind=ui.label, marker='note-text').elements.pop()
+    card_before = user.find(marker='note').elements.pop()
 
     await run.io_bound(store.submit_card_text, token, '書き直した意見')
 
-    await user.should_see(marker='note-text', content='書き直した意見', retries=WITHIN_A_SECOND)
-    labels = user.find(kind=ui.label, marker='note-text').elements
-    assert len(user.find(marker='note').elements) == 1
-    assert labels == {label_before}
+    await user.should_see(marker='note', content='書き直した意見', retries=WITHIN_A_SECOND)
+    assert user.find(marker='note').elements == {card_before}
     assert user.find(marker='count-A').elements.pop().text == '1件'
 
 
@@ -176,10 +179,10 @@ async def test_resent_card_live_not_duplicated(user: User) -> None:
     await user.open(f'/board/{created.workshop.id}')
 
     await run.io_bound(store.submit_card_text, card.token, '一回目')
-    await user.should_see(marker='note-text', content='一回目', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='一回目', retries=WITHIN_A_SECOND)
     await run.io_bound(store.submit_card_text, card.token, '二回目')
 
-    await user.should_see(marker='note-text', content='二回目', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='二回目', retries=WITHIN_A_SECOND)
     assert note_texts(user) == ['二回目']
 
 
@@ -192,7 +195,7 @@ async def test_other_workshop_note_not_shown(user: User) -> None:
     await run.io_bound(online_note, store, other, 0, '別の会の意見')
     await run.io_bound(online_note, store, viewed, 0, 'この会の意見')
 
-    await user.should_see(marker='note-text', content='この会の意見', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='この会の意見', retries=WITHIN_A_SECOND)
     assert note_texts(user) == ['この会の意見']
 
 
@@ -217,7 +220,7 @@ async def test_session_filter_by_id_live(user: User) -> None:
     await run.io_bound(online_note, store, created, 1, '子育ての意見')
     await run.io_bound(online_note, store, created, 0, '観光の意見')
 
-    await user.should_see(marker='note-text', content='観光の意見', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='観光の意見', retries=WITHIN_A_SECOND)
     assert note_texts(user) == ['観光の意見']
 
 
@@ -271,7 +274,7 @@ async def test_script_in_note_shows_as_text(user: User) -> None:
     response = await user.http_client.get(f'/board/{created.workshop.id}')
 
     assert note_texts(user) == ['<script>alert(1)</script>']
-    assert badge_texts(user, 'source-online') == ['オンライン・<b>太字</b>']
+    assert badge_texts(user, 'online') == ['オンライン・<b>太字</b>']
     assert '<script>alert(1)' not in response.text
     assert '<b>太字' not in response.text
 
@@ -284,8 +287,8 @@ async def test_board_in_english(user: User) -> None:
 
     await user.open(f'/board/{created.workshop.id}?lang=en')
 
-    assert badge_texts(user, 'source-paper') == ['Paper A-001']
-    assert badge_texts(user, 'source-online') == ['Online · うに']
+    assert badge_texts(user, 'paper') == ['Paper A-001']
+    assert badge_texts(user, 'online') == ['Online · うに']
     assert user.find(marker='count-A').elements.pop().text == 'Notes: 2'
     await user.should_see(marker='empty-B', content='No notes yet')
 
@@ -311,9 +314,8 @@ async def test_handwriting_image_shown(user: User) -> None:
 
     await user.open(f'/board/{created.workshop.id}')
 
-    images = user.find(marker='note-image').elements
-    assert [image.props['src'] for image in images] == [f'/board/{created.workshop.id}/images/{image_id}.webp']
-    assert badge_texts(user, 'source-paper') == ['紙 A-001']
+    assert image_sources(user) == [f'/board/{created.workshop.id}/images/{image_id}.webp']
+    assert badge_texts(user, 'paper') == ['紙 A-001']
     assert note_texts(user) == ['']
 
 
@@ -328,10 +330,10 @@ async def test_rescan_replaces_image_in_place(user: User) -> None:
 
     expected = f'/board/{created.workshop.id}/images/{second_id}.webp'
     for _ in range(WITHIN_A_BATCH):
-        if user.find(marker='note-image').elements.pop().props['src'] == expected:
+        if image_sources(user) == [expected]:
             break
         await asyncio.sleep(0.1)
-    assert [image.props['src'] for image in user.find(marker='note-image').elements] == [expected]
+    assert image_sources(user) == [expected]
     assert len(user.find(marker='note').elements) == 1
 
 
@@ -350,7 +352,7 @@ async def test_transcription_fills_image_note(user: User) -> None:
 
     await run.io_bound(ScanStore(store).transcribe, note_id, '手書きを文字にした意見')
 
-    await user.should_see(marker='note-text', content='手書きを文字にした意見', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='手書きを文字にした意見', retries=WITHIN_A_SECOND)
     assert len(user.find(marker='note').elements) == 1
     assert len(user.find(marker='note-image').elements) == 1
 
@@ -371,11 +373,11 @@ async def test_scanned_images_wait_for_batch(user: User) -> None:
     await run.io_bound(online_note, store, created, 0, '打ち込んだ意見')
 
     # The typed note is on the board before the scanned cards, which then come together.
-    await user.should_see(marker='note-text', content='打ち込んだ意見', retries=WITHIN_A_SECOND)
+    await user.should_see(marker='note', content='打ち込んだ意見', retries=WITHIN_A_SECOND)
     await user.should_not_see(marker='note-image')
     await user.should_see(marker='note-image', retries=WITHIN_A_BATCH)
     assert len(user.find(marker='note-image').elements) == 3
-    assert sorted(badge_texts(user, 'source-paper')) == ['紙 A-001', '紙 A-002', '紙 A-003']
+    assert sorted(badge_texts(user, 'paper')) == ['紙 A-001', '紙 A-002', '紙 A-003']
 
 
 async def test_typed_text_brings_waiting_image(user: User) -> None:
@@ -388,9 +390,8 @@ async def test_typed_text_brings_waiting_image(user: User) -> None:
     await run.io_bound(ScanStore(store).transcribe, store.card_note(card.id).id, 'すぐに打ち込んだ意見')
 
     # The transcription is shown at once, with the image that was still waiting for its batch.
-    await user.should_see(marker='note-text', content='すぐに打ち込んだ意見', retries=WITHIN_A_SECOND)
-    images = user.find(marker='note-image').elements
-    assert [image.props['src'] for image in images] == [f'/board/{created.workshop.id}/images/{image_id}.webp']
+    await user.should_see(marker='note', content='すぐに打ち込んだ意見', retries=WITHIN_A_SECOND)
+    assert image_sources(user) == [f'/board/{created.workshop.id}/images/{image_id}.webp']
     await asyncio.sleep(board.IMAGE_BATCH_SECONDS + 0.2)  # the batch must not bring the note back a second time
     assert len(user.find(marker='note').elements) == 1
 
@@ -402,7 +403,7 @@ async def test_note_hidden_while_image_waits(user: User) -> None:
     # Only the card that was not hidden arrives with the batch.
     await user.should_see(marker='note-image', retries=WITHIN_A_BATCH)
     await asyncio.sleep(0.3)
-    assert badge_texts(user, 'source-paper') == ['紙 A-002']
+    assert badge_texts(user, 'paper') == ['紙 A-002']
     assert len(user.find(marker='note-image').elements) == 1
 
 
@@ -427,8 +428,7 @@ async def test_image_url_keeps_proxy_sub_path(user: User) -> None:
     user.http_client.headers['X-Forwarded-Prefix'] = '/fusen'
     await user.open(f'/board/{created.workshop.id}')
     await user.should_see(marker='note-image')
-    images = user.find(marker='note-image').elements
-    assert [image.props['src'] for image in images] == [f'/fusen/board/{created.workshop.id}/images/{image_id}.webp']
+    assert image_sources(user) == [f'/fusen/board/{created.workshop.id}/images/{image_id}.webp']
 
 
 @pytest.mark.browser

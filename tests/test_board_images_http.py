@@ -85,3 +85,26 @@ def test_held_image_stops_at_once(store: Store, workshop: NewWorkshop, data_dir:
     assert before.status_code == 200
     assert held.status_code == 404
     assert shown_again.status_code == 200
+
+
+def test_revalidation_answers_304_only_while_shown(store: Store, workshop: NewWorkshop, data_dir: Path) -> None:
+    [card] = store.create_cards(workshop.sessions[0].id, 1)
+    image_id = attach(store, card.id, 200)
+    image_url = f'/board/{workshop.workshop.id}/images/{image_id}.webp'
+
+    with running_server(data_dir) as url, httpx.Client(base_url=url, trust_env=False) as client:
+        first = client.get(image_url)
+        tag = first.headers['etag']
+        again = client.get(image_url, headers={'If-None-Match': tag})
+        other_tag = client.get(image_url, headers={'If-None-Match': '"another-file"'})
+        store.set_note_status(store.card_note(card.id).id, NoteStatus.HELD)
+        held = client.get(image_url, headers={'If-None-Match': tag})
+
+    assert first.status_code == 200
+    assert again.status_code == 304
+    assert again.content == b''
+    assert again.headers['cache-control'] == 'private, no-cache'
+    assert other_tag.status_code == 200
+    assert other_tag.content == first.content
+    # A held note's image must not even be confirmed to a browser that still has it.
+    assert held.status_code == 404

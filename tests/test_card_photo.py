@@ -103,7 +103,7 @@ async def test_photo_files_onto_card_and_board(create_user: Callable[[], User]) 
     # The photo is filed once the phone reports it, and the board adds it with its next batch of images.
     await board.should_see(marker='note-image', retries=20 + round(IMAGE_BATCH_SECONDS * 10))
     [shown] = board.find(marker='note-image').elements
-    assert shown.props['src'] == f'/board/{created.workshop.id}/images/{note.image_id}.webp'
+    assert shown.props['image']['src'] == f'/board/{created.workshop.id}/images/{note.image_id}.webp'
     assert leftover_uploads() == []
 
 

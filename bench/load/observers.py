@@ -65,8 +65,11 @@ class SimulatedBoard:
         for element in data.values():
             if not isinstance(element, dict):
                 continue
-            for label in NOTE_LABEL.findall(str(element.get('text') or '')):
-                self.seen.setdefault(label, received_at)
+            # A label carries its text in the element; a board card (sessions/note_card.py) in its props.
+            props = element.get('props') or {}
+            for text in (element.get('text'), props.get('text')):
+                for label in NOTE_LABEL.findall(str(text or '')):
+                    self.seen.setdefault(label, received_at)
 
     async def close(self) -> None:
         await self.phone.close()
