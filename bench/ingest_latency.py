@@ -11,7 +11,9 @@ pages in the same Chromium instead. The board page reports each note through
 text enters the DOM (a MutationObserver). Latencies run from the click on 投稿する, stamped in the
 phone page or when the simulated phone sends it. Each page's clock is calibrated against this
 process's clock at load, so browser times, the server's log and a Python websocket client compare
-on one clock. The first phase posts with the server idle. The second uploads a PDF of written card
+on one clock. That clock is the monotonic one: the page's ``performance.now()`` and Python's
+``time.monotonic()`` both read it, so a wall clock that is stepped or slewed during a run does not
+move the latencies. Such an adjustment moved them by 5 ms a second in one set of runs here. The first phase posts with the server idle. The second uploads a PDF of written card
 sheets through the scan page's file input, so the server's own process pool and event loop do the
 ingest, and posts until the page reports the batch done. Chromium runs at the server's priority by
 default, as a board on the server's own laptop would.
@@ -56,7 +58,7 @@ _BOARD_WATCH = r'''
   const watch = (kind) => {
     const seen = new Set();
     return (text) => {
-      const now = performance.timeOrigin + performance.now();
+      const now = performance.now();
       for (const label of (text || '').match(pattern) || []) {
         if (!seen.has(label)) { seen.add(label); window.fusenNoteSeen(kind, label, now); }
       }
@@ -75,7 +77,7 @@ _BOARD_WATCH = r'''
 '''
 # Runs in a phone page: stamp every click before NiceGUI's own handler sends it.
 _CLICK_STAMP = '''
-() => document.addEventListener('click', () => { window.benchClick = performance.timeOrigin + performance.now(); }, true)
+() => document.addEventListener('click', () => { window.benchClick = performance.now(); }, true)
 '''
 
 
@@ -128,7 +130,7 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
                 bench = _Bench(number, batch, server.base_url, browser, http if args.phones == 'simulated' else None)
                 await bench.open()
                 # A board read by a Python websocket client times the server's sends apart from Chromium's work.
-                socket_board = SimulatedBoard(server.base_url, '/board/' + batch.workshop_id, http)
+                socket_board = SimulatedBoard(server.base_url, '/board/' + batch.workshop_id, http, clock=time.monotonic)
                 await socket_board.open()
                 lower_chromium_priority(args.chromium_nice)
                 meter = CpuMeter(server.pid)
@@ -148,8 +150,12 @@ async def measure_run(number: int, template: Path, batch: BatchWorkshop, args: a
                 await http.close()
                 await browser.close()
             commits = commit_times(data_dir / 'fusen.db', server.log_path)
+        # The server logs commits by the wall clock. Its distance from the monotonic clock, taken after
+        # the run, converts them. An adjustment of the wall clock during the run would move these figures only.
+        wall_ahead = time.time() - time.monotonic()
         for sample in idle + busy['samples']:
-            _add_commit_latencies(sample, commits.get(sample['label']), socket_board.seen.get(sample['label']))
+            commit = commits.get(sample['label'])
+            _add_commit_latencies(sample, commit - wall_ahead if commit else None, socket_board.seen.get(sample['label']))
     run = {'run': number, 'idle': _figures(idle), 'ingest': _figures(busy['samples']),
            'ingest_seconds': busy['seconds'], 'ingest_done': busy['done'], 'lost': bench.lost,
            'cpu_idle': idle_cpu, 'cpu_ingest': busy_cpu}
@@ -192,7 +198,7 @@ class _Bench:
         """Open one phone: a simulated one, or a Chromium page with its clock offset."""
         url = self.batch.join_url(self.base_url)
         if self.http is not None:
-            phone = Phone(self.base_url, url.removeprefix(self.base_url), self.http)
+            phone = Phone(self.base_url, url.removeprefix(self.base_url), self.http, clock=time.monotonic)
             await phone.open()
             return phone
         # One context per phone, so each is its own participant with its own browser storage.
@@ -244,7 +250,7 @@ class _Bench:
         await page.wait_for_function('window.did_handshake === true', timeout=30_000)
 
     async def _post(self, phone: Phone | tuple, label: str) -> float:
-        """Type the label into the phone's note box, tap 投稿する and return the tap's time in epoch seconds."""
+        """Type the label into the phone's note box, tap 投稿する and return the tap's time on the monotonic clock."""
         if isinstance(phone, Phone):
             return await phone.post_note(label)
         page, offset = phone
@@ -267,24 +273,23 @@ class _Bench:
                         self.number, phase, len(missing), NOTE_TIMEOUT)
             self.lost += len(missing)
         first = min(sent.values(), default=0.0)
-        return [{'label': label, 'sent_s': round(at - first, 2), 'sent_epoch': at,
+        return [{'label': label, 'sent_s': round(at - first, 2), 'sent_at': at,
                  'shown_ms': round(1000 * (shown[label] - at), 1),
                  'arrived_ms': round(1000 * (self.seen['arrived'].get(label, shown[label]) - at), 1)}
                 for label, at in sent.items() if label in shown]
 
 
 async def _clock_offset(page) -> float:
-    """Return how far the page's epoch clock runs ahead of this process's, in seconds.
+    """Return how far the page's ``performance.now()`` runs ahead of this process's ``time.monotonic()``, in seconds.
 
-    Each Chromium process converts its monotonic clock to epoch time once, and a process that is
-    descheduled at that moment on a busy machine may stay off by tens of milliseconds, which would
-    show up as latency between two pages. The round trip with the smallest delay bounds the error.
+    Both read the same monotonic clock but count from different moments. The round trip with the
+    smallest delay bounds the error of the offset.
     """
     best = (float('inf'), 0.0)
     for _ in range(7):
-        before = time.time()
-        page_time = await page.evaluate('performance.timeOrigin + performance.now()') / 1000
-        after = time.time()
+        before = time.monotonic()
+        page_time = await page.evaluate('performance.now()') / 1000
+        after = time.monotonic()
         best = min(best, (after - before, page_time - (before + after) / 2))
     return best[1]
 
@@ -300,7 +305,7 @@ def _figures(samples: list[dict]) -> dict:
 
 def _add_commit_latencies(sample: dict, commit: float | None, socket_seen: float | None) -> None:
     """Add the milliseconds from the note's commit, as the server logged it, to the socket client and to the DOM."""
-    shown = sample['sent_epoch'] + sample['shown_ms'] / 1000
+    shown = sample['sent_at'] + sample['shown_ms'] / 1000
     sample['commit_to_shown_ms'] = round(1000 * (shown - commit), 1) if commit else None
     sample['commit_to_socket_ms'] = round(1000 * (socket_seen - commit), 1) if commit and socket_seen else None
 

@@ -87,7 +87,7 @@ def test_held_image_stops_at_once(store: Store, workshop: NewWorkshop, data_dir:
     assert shown_again.status_code == 200
 
 
-def test_revalidation_answers_304_only_while_shown(store: Store, workshop: NewWorkshop, data_dir: Path) -> None:
+def test_revalidation_returns_304_only_while_shown(store: Store, workshop: NewWorkshop, data_dir: Path) -> None:
     [card] = store.create_cards(workshop.sessions[0].id, 1)
     image_id = attach(store, card.id, 200)
     image_url = f'/board/{workshop.workshop.id}/images/{image_id}.webp'

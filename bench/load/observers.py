@@ -3,6 +3,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 
 import aiohttp
 import psutil
@@ -54,9 +55,10 @@ def _lower_chromium_priority() -> None:
 class SimulatedBoard:
     """A board page opened by a simulated browser, which timestamps each note label in the updates it receives."""
 
-    def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession) -> None:
+    def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession,
+                 clock: Callable[[], float] = time.time) -> None:
         self.seen: dict[str, float] = {}
-        self.phone = Phone(base_url, path, http, on_update=self._record, reconnect=True)
+        self.phone = Phone(base_url, path, http, on_update=self._record, reconnect=True, clock=clock)
 
     async def open(self) -> float:
         return await self.phone.open()
@@ -65,7 +67,7 @@ class SimulatedBoard:
         for element in data.values():
             if not isinstance(element, dict):
                 continue
-            # A label carries its text in the element; a board card (sessions/note_card.py) in its props.
+            # A label carries its text in the element, and a board card (sessions/note_card.py) in its props.
             props = element.get('props') or {}
             for text in (element.get('text'), props.get('text')):
                 for label in NOTE_LABEL.findall(str(text or '')):

@@ -30,8 +30,10 @@ class Phone:
     """A browser tab on one page; ``open`` loads it like a browser and ``post_note`` types and taps."""
 
     def __init__(self, base_url: str, path: str, http: aiohttp.ClientSession, *,
-                 first_visit: bool = False, on_update: UpdateHandler | None = None, reconnect: bool = False) -> None:
+                 first_visit: bool = False, on_update: UpdateHandler | None = None, reconnect: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
         self.base_url = base_url
+        self.clock = clock  # stamps sent notes and received updates
         self.path = path
         self.http = http
         self.first_visit = first_visit
@@ -151,7 +153,7 @@ class Phone:
         if '_id' in data:
             self.next_message_id = data['_id'] + 1
         if self.on_update is not None:
-            self.on_update(data, time.time())
+            self.on_update(data, self.clock())
 
     async def _maybe_ack(self) -> None:
         now = time.monotonic()
@@ -169,7 +171,7 @@ class Phone:
         return self.socket is not None and not self.socket.closed
 
     async def post_note(self, text: str) -> float:
-        """Type the text into the page's note box and tap its post button; return the wall-clock time of the tap."""
+        """Type the text into the page's note box and tap its post button; return the time of the tap by ``clock``."""
         assert self.page is not None
         box = self.page.find('nicegui-input', type='textarea')
         button = self.page.find('q-btn', label='投稿する')
@@ -178,7 +180,7 @@ class Phone:
         # localStorage as 32 hex digits, so a simulated phone sends a fresh key of that form per note.
         click = self.page.listener(button, 'click')
         arguments = [uuid.uuid4().hex] if self.page.has_js_handler(button, 'click') else []
-        sent_at = time.time()
+        sent_at = self.clock()
         await self._send(event_frame(self.page.client_id, click, *arguments))
         return sent_at
 
