@@ -13,10 +13,11 @@ phone page or when the simulated phone sends it. Each page's clock is calibrated
 process's clock at load, so browser times, the server's log and a Python websocket client compare
 on one clock. That clock is the monotonic one: the page's ``performance.now()`` and Python's
 ``time.monotonic()`` both read it, so a wall clock that is stepped or slewed during a run does not
-move the latencies. Such an adjustment moved them by 5 ms a second in one set of runs here. The first phase posts with the server idle. The second uploads a PDF of written card
-sheets through the scan page's file input, so the server's own process pool and event loop do the
-ingest, and posts until the page reports the batch done. Chromium runs at the server's priority by
-default, as a board on the server's own laptop would.
+move the latencies. Such an adjustment moved them by 5 ms a second in one set of runs here. The
+first phase posts with the server idle. The second uploads a PDF of written card sheets through the
+scan page's file input, so the server's own process pool and event loop do the ingest, and posts
+until the page reports the batch done. Chromium runs at the server's priority by default, as a
+board on the server's own laptop would.
 """
 import argparse
 import asyncio

@@ -330,7 +330,7 @@ def _clock(timestamp: str) -> str:
 
 def _glow(card: NoteCard) -> None:
     """Play the highlight again: switching between two animation names makes the browser restart it."""
-    # Classes would send the card at each change; the caller sends it once.
+    # Each change of classes would send the card, so the caller sends it once.
     with card.classes.suspend_updates():
         if 'fusen-glow-a' in card.classes:
             card.classes(remove='fusen-glow-a', add='fusen-glow-b')

@@ -23,7 +23,7 @@ export default {
           width: this.image.width,
           height: this.image.height,
           alt: this.image.alt,
-          // A board of scanned cards may contain hundreds of images; decoding off the main thread
+          // A board of scanned cards may contain hundreds of images. Decoding off the main thread
           // lets it apply the next note meanwhile.
           loading: "lazy",
           decoding: "async",

@@ -5,7 +5,7 @@ import httpx
 from PIL import Image
 
 from chromium import running_server
-from workshop.model import NewWorkshop, NoteStatus
+from workshop.model import Card, NewWorkshop, NoteStatus
 from workshop.scan.images import encode
 from workshop.scans_store import ScanStore
 from workshop.store import Store
@@ -15,6 +15,13 @@ def attach(store: Store, card_id: int, shade: int) -> int:
     """Attach a plain grey picture to the card and return the new image's id."""
     note = ScanStore(store).attach_image(card_id, encode(Image.new('RGB', (400, 200), (shade, shade, shade))))
     return note.image_id
+
+
+def scanned_card(store: Store, workshop: NewWorkshop) -> tuple[Card, str]:
+    """Create a card with a scanned picture and return it with the URL the board shows the picture by."""
+    [card] = store.create_cards(workshop.sessions[0].id, 1)
+    image_id = attach(store, card.id, 200)
+    return card, f'/board/{workshop.workshop.id}/images/{image_id}.webp'
 
 
 def board_images(store: Store, created: NewWorkshop, other: NewWorkshop) -> dict[str, tuple[str, int]]:
@@ -71,9 +78,7 @@ def test_board_serves_only_visible_current_images(store: Store, workshop: NewWor
 
 
 def test_held_image_stops_at_once(store: Store, workshop: NewWorkshop, data_dir: Path) -> None:
-    [card] = store.create_cards(workshop.sessions[0].id, 1)
-    image_id = attach(store, card.id, 200)
-    image_url = f'/board/{workshop.workshop.id}/images/{image_id}.webp'
+    card, image_url = scanned_card(store, workshop)
 
     with running_server(data_dir) as url, httpx.Client(base_url=url, trust_env=False) as client:
         before = client.get(image_url)
@@ -88,9 +93,7 @@ def test_held_image_stops_at_once(store: Store, workshop: NewWorkshop, data_dir:
 
 
 def test_revalidation_returns_304_only_while_shown(store: Store, workshop: NewWorkshop, data_dir: Path) -> None:
-    [card] = store.create_cards(workshop.sessions[0].id, 1)
-    image_id = attach(store, card.id, 200)
-    image_url = f'/board/{workshop.workshop.id}/images/{image_id}.webp'
+    card, image_url = scanned_card(store, workshop)
 
     with running_server(data_dir) as url, httpx.Client(base_url=url, trust_env=False) as client:
         first = client.get(image_url)

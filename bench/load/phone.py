@@ -171,7 +171,7 @@ class Phone:
         return self.socket is not None and not self.socket.closed
 
     async def post_note(self, text: str) -> float:
-        """Type the text into the page's note box and tap its post button; return the time of the tap by ``clock``."""
+        """Type the text into the page's note box, tap its post button and return the time of the tap by ``clock``."""
         assert self.page is not None
         box = self.page.find('nicegui-input', type='textarea')
         button = self.page.find('q-btn', label='投稿する')
