@@ -25,6 +25,7 @@ _STAFF_HEADERS = {'Cache-Control': 'private, max-age=31536000, immutable'}  # a 
 # Staff can hold or hide a note at any moment, so a browser must revalidate a board image before it reuses it.
 _BOARD_HEADERS = {'Cache-Control': 'private, no-cache'}
 _NOT_FOUND_HEADERS = {'Cache-Control': 'no-store'}
+MAX_ROW_ID = 2**63 - 1  # the largest integer SQLite stores
 
 
 def register() -> None:
@@ -38,26 +39,39 @@ def board_image_url(workshop_id: str, image_id: int) -> str:
     return f'/board/{workshop_id}/images/{image_id}.webp'
 
 
-def board_image(request: Request, workshop_id: str, image_id: int) -> Response:
+# The ids are taken as text and checked here, so that a word or a number beyond SQLite's range gets
+# the same empty 404 as a missing image, not FastAPI's 422 with a JSON body or a 500.
+def board_image(request: Request, workshop_id: str, image_id: str) -> Response:
     """Serve the current handwriting image of a visible note to a viewer of the workshop's board."""
-    path = ScanStore(runtime.store()).board_image_path(workshop_id, image_id)
+    number = _row_id(image_id)
+    path = ScanStore(runtime.store()).board_image_path(workshop_id, number) if number else None
     return _file(request, path, _BOARD_HEADERS)
 
 
-def staff_image(request: Request, key: str, image_id: int) -> Response:
+def staff_image(request: Request, key: str, image_id: str) -> Response:
     """Serve a handwriting image to the holder of the workshop's facilitator key and PIN."""
     workshop = _staff_workshop(key)
     if not isinstance(workshop, Workshop):
         return workshop
-    return _file(request, ScanStore(runtime.store()).image_path(workshop.id, image_id))
+    number = _row_id(image_id)
+    return _file(request, ScanStore(runtime.store()).image_path(workshop.id, number) if number else None)
 
 
-def leftover_thumbnail(request: Request, key: str, leftover_id: int) -> Response:
+def leftover_thumbnail(request: Request, key: str, leftover_id: str) -> Response:
     """Serve the thumbnail of a leftover to the holder of the workshop's facilitator key and PIN."""
     workshop = _staff_workshop(key)
     if not isinstance(workshop, Workshop):
         return workshop
-    return _file(request, ScanStore(runtime.store()).thumbnail_path(workshop.id, leftover_id))
+    number = _row_id(leftover_id)
+    return _file(request, ScanStore(runtime.store()).thumbnail_path(workshop.id, number) if number else None)
+
+
+def _row_id(text: str) -> int | None:
+    """Return the id in a URL as a number, or None if it cannot be the id of a stored row."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
 
 
 def _staff_workshop(key: str) -> Workshop | Response:
@@ -86,10 +100,17 @@ def _file(request: Request, path: Path | None, headers: dict[str, str] = _STAFF_
     if path is None:
         return Response(status_code=404, headers=_NOT_FOUND_HEADERS)
     tag = f'"{path.stem}"'
-    if request.headers.get('if-none-match') == tag:
+    if _has_tag(request.headers.get('if-none-match', ''), tag) and path.is_file():
         return Response(status_code=304, headers={**headers, 'ETag': tag})
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return Response(status_code=404, headers=_NOT_FOUND_HEADERS)
     return Response(data, media_type='image/webp', headers={**headers, 'ETag': tag})
+
+
+def _has_tag(if_none_match: str, tag: str) -> bool:
+    """Tell whether an If-None-Match header names the tag, by the weak comparison that RFC 9110 requires."""
+    if if_none_match.strip() == '*':
+        return True
+    return any(entry.strip().removeprefix('W/') == tag for entry in if_none_match.split(','))

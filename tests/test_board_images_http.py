@@ -24,7 +24,7 @@ def scanned_card(store: Store, workshop: NewWorkshop) -> tuple[Card, str]:
     return card, f'/board/{workshop.workshop.id}/images/{image_id}.webp'
 
 
-def board_images(store: Store, created: NewWorkshop, other: NewWorkshop) -> dict[str, tuple[str, int]]:
+def board_images(store: Store, created: NewWorkshop, other: NewWorkshop) -> dict[str, tuple[str, int | str]]:
     """Return a (workshop id, image id) pair for each case the board route must tell apart."""
     cards = store.create_cards(created.sessions[0].id, 4)
     [other_card] = store.create_cards(other.sessions[0].id, 1)
@@ -50,6 +50,9 @@ def board_images(store: Store, created: NewWorkshop, other: NewWorkshop) -> dict
         'other workshop': (created.workshop.id, others),
         'visible on another board': (other.workshop.id, visible),
         'missing': (created.workshop.id, others + 1000),
+        'not a number': (created.workshop.id, 'abc'),
+        'beyond SQLite integers': (created.workshop.id, '9' * 23),
+        'zero': (created.workshop.id, 0),
     }
 
 
@@ -100,6 +103,8 @@ def test_revalidation_returns_304_only_while_shown(store: Store, workshop: NewWo
         tag = first.headers['etag']
         again = client.get(image_url, headers={'If-None-Match': tag})
         other_tag = client.get(image_url, headers={'If-None-Match': '"another-file"'})
+        listed = [client.get(image_url, headers={'If-None-Match': header}).status_code
+                  for header in (f'W/{tag}', f'"another-file", {tag}', '*')]
         store.set_note_status(store.card_note(card.id).id, NoteStatus.HELD)
         held = client.get(image_url, headers={'If-None-Match': tag})
 
@@ -109,5 +114,6 @@ def test_revalidation_returns_304_only_while_shown(store: Store, workshop: NewWo
     assert again.headers['cache-control'] == 'private, no-cache'
     assert other_tag.status_code == 200
     assert other_tag.content == first.content
+    assert listed == [304, 304, 304]  # a weak tag, a list and "*" match, as RFC 9110 defines
     # A held note's image must not even be confirmed to a browser that still has it.
     assert held.status_code == 404

@@ -209,8 +209,10 @@ def test_staff_images_rejected_over_http(data_dir: Path) -> None:
         image = http_get(f'{url}/f/{key}/images/{image_id}.webp')
         thumbnail = http_get(f'{url}/f/{key}/leftovers/{leftover_id}.webp')
         wrong_key = http_get(f'{url}/f/{"A" * 32}/images/{image_id}.webp')
+        word = http_get(f'{url}/f/{key}/images/abc.webp')
     assert image == (403, b'')
     assert thumbnail == (403, b'')
+    assert word == (403, b'')  # the PIN is checked before the id, whatever the id is
     assert wrong_key[0] == 404
 
 
