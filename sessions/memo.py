@@ -15,6 +15,11 @@ class Memo(ui.element, component='memo.js'):
         with self.props.suspend_updates():  # a change of props calls update(), which would recurse
             self.props['version'] = self.props.get('version', 0) + 1
         super().update()
-        parent = self.parent_slot.parent if self.parent_slot else None
-        if isinstance(parent, Memo):
-            parent.update()  # the group's memo would otherwise hide the change
+        update_enclosing_memo(self)
+
+
+def update_enclosing_memo(element: ui.element) -> None:
+    """Update the Memo the element sits in, if any, because its cached children would hide the element's change."""
+    parent = element.parent_slot.parent if element.parent_slot else None
+    if isinstance(parent, Memo):
+        parent.update()

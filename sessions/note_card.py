@@ -1,7 +1,7 @@
 """One note on the board as a single element, rendered in the browser by note_card.js."""
 from nicegui import ui
 
-from .memo import Memo
+from .memo import update_enclosing_memo
 
 
 class NoteCard(ui.element, component='note_card.js'):
@@ -47,9 +47,7 @@ class NoteCard(ui.element, component='note_card.js'):
     def update(self) -> None:
         """Send the card, and update the group it sits in, whose memo would otherwise hide the change."""
         super().update()
-        parent = self.parent_slot.parent if self.parent_slot else None
-        if isinstance(parent, Memo):
-            parent.update()
+        update_enclosing_memo(self)
 
     def _displayed_contents(self, *, only_visible: bool) -> list:
         return [self._props['text'], self._props['badge'], self._props['time']]

@@ -43,8 +43,8 @@ def board_image_url(workshop_id: str, image_id: int) -> str:
 # the same empty 404 as a missing image, not FastAPI's 422 with a JSON body or a 500.
 def board_image(request: Request, workshop_id: str, image_id: str) -> Response:
     """Serve the current handwriting image of a visible note to a viewer of the workshop's board."""
-    number = _row_id(image_id)
-    path = ScanStore(runtime.store()).board_image_path(workshop_id, number) if number else None
+    row_id = _row_id(image_id)
+    path = ScanStore(runtime.store()).board_image_path(workshop_id, row_id) if row_id else None
     return _file(request, path, _BOARD_HEADERS)
 
 
@@ -53,8 +53,8 @@ def staff_image(request: Request, key: str, image_id: str) -> Response:
     workshop = _staff_workshop(key)
     if not isinstance(workshop, Workshop):
         return workshop
-    number = _row_id(image_id)
-    return _file(request, ScanStore(runtime.store()).image_path(workshop.id, number) if number else None)
+    row_id = _row_id(image_id)
+    return _file(request, ScanStore(runtime.store()).image_path(workshop.id, row_id) if row_id else None)
 
 
 def leftover_thumbnail(request: Request, key: str, leftover_id: str) -> Response:
@@ -62,8 +62,8 @@ def leftover_thumbnail(request: Request, key: str, leftover_id: str) -> Response
     workshop = _staff_workshop(key)
     if not isinstance(workshop, Workshop):
         return workshop
-    number = _row_id(leftover_id)
-    return _file(request, ScanStore(runtime.store()).thumbnail_path(workshop.id, number) if number else None)
+    row_id = _row_id(leftover_id)
+    return _file(request, ScanStore(runtime.store()).thumbnail_path(workshop.id, row_id) if row_id else None)
 
 
 def _row_id(text: str) -> int | None:

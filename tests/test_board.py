@@ -122,6 +122,7 @@ async def test_online_note_appears_live(user: User) -> None:
 
     await user.should_see(marker='note', content='空き家バンクをLINEで', retries=WITHIN_A_SECOND)
     await user.should_see(marker='note', content='オンライン・たけし')
+    assert badge_texts(user, 'online') == ['オンライン・たけし']
     await user.should_not_see(marker='empty-B')
     assert user.find(marker='count-B').elements.pop().text == '1件'
     assert user.find(marker='count-A').elements.pop().text == '0件'

@@ -104,4 +104,4 @@ class NoteChanged:
 
     note: Note
     created: bool
-    scanned: bool = False  # the commit filed a scanned or photographed image; a scan batch files dozens a second
+    scanned: bool = False  # the commit filed a scanned or photographed image, as a scan batch does dozens of times a second
